@@ -1,0 +1,81 @@
+import type { ThreadStreamEvent, StreamOptions } from '../protocol/events'
+import type { Thread, ThreadItem, ThreadMetadata, UserMessageItem, WidgetItem } from '../protocol/items'
+import type { Action, FeedbackKind } from '../protocol/requests'
+import type { AttachmentStore, ChatKitContext, Store } from '../store/types'
+
+/** What a responder, an action handler or a plugin hook receives. */
+export interface TurnArgs<C extends ChatKitContext = ChatKitContext> {
+	/** The thread. Mutate `title`, `status`, `metadata` or `allowed_image_domains` and the engine saves it and emits `thread.updated`. */
+	thread: Thread
+	context: C
+	store: Store<C>
+	/** Aborted when the client goes away; stop work (and paid model calls) when it fires. */
+	signal: AbortSignal
+}
+
+export interface RespondArgs<C extends ChatKitContext = ChatKitContext> extends TurnArgs<C> {
+	/** The new user message, or `null` when the turn resumes after a client tool output or structured input. */
+	input: UserMessageItem | null
+}
+
+export interface ActionArgs<C extends ChatKitContext = ChatKitContext> extends TurnArgs<C> {
+	action: Action
+	/** The widget item that sent the action, when the request named one. */
+	sender: WidgetItem | null
+}
+
+/** Produces the assistant's turn as a stream of ChatKit events. */
+export type Responder<C extends ChatKitContext = ChatKitContext> = (
+	args: RespondArgs<C>
+) => AsyncIterable<ThreadStreamEvent>
+
+export type ActionHandler<C extends ChatKitContext = ChatKitContext> = (
+	args: ActionArgs<C>
+) => AsyncIterable<ThreadStreamEvent>
+
+export type SyncActionHandler<C extends ChatKitContext = ChatKitContext> = (
+	args: Omit<ActionArgs<C>, 'signal'>
+) => Promise<{ updated_item?: ThreadItem | null }>
+
+export interface FeedbackArgs<C extends ChatKitContext = ChatKitContext> {
+	threadId: string
+	itemIds: string[]
+	kind: FeedbackKind
+	context: C
+}
+
+export interface AudioInput {
+	data: Uint8Array
+	/** As the client sent it, e.g. `audio/webm;codecs=opus`. */
+	mime_type: string
+	/** The MIME type without parameters, e.g. `audio/webm`. */
+	media_type: string
+}
+
+export type Transcriber<C extends ChatKitContext = ChatKitContext> = (
+	audio: AudioInput,
+	context: C
+) => Promise<{ text: string }>
+
+/** Everything the engine runs on besides the request: the store and the application's handlers. */
+export interface ChatKitHandlers<C extends ChatKitContext = ChatKitContext> {
+	store: Store<C>
+	/** Needed for `attachments.create` and `attachments.delete`. */
+	attachmentStore?: AttachmentStore<C>
+	respond: Responder<C>
+	/** Handles `threads.custom_action`. */
+	action?: ActionHandler<C>
+	/** Handles `threads.sync_custom_action`. */
+	syncAction?: SyncActionHandler<C>
+	/** Handles `items.feedback`; the default accepts and ignores it. */
+	addFeedback?: (args: FeedbackArgs<C>) => Promise<void>
+	/** Handles `input.transcribe`. */
+	transcribe?: Transcriber<C>
+	/** @default () => ({ allow_cancel: true }) */
+	getStreamOptions?: (thread: ThreadMetadata, context: C) => StreamOptions
+	/**
+	 * Runs when the client goes away mid-stream. The default saves non-empty pending assistant
+	 * messages and a hidden note that the user cancelled.
+	 */
+	handleStreamCancelled?: (thread: ThreadMetadata, pendingItems: ThreadItem[], context: C) => Promise<void>
+}

@@ -1,0 +1,5 @@
+export * from './events'
+export * from './icons'
+export * from './items'
+export * from './requests'
+export * from './widgets'

@@ -1,0 +1,151 @@
+import type { Attachment, Page, ThreadItem, ThreadMetadata } from '../protocol/items'
+import { generateId } from './ids'
+import { type ChatKitContext, NotFoundError, type SortOrder, type Store, type StoreItemType } from './types'
+
+interface StoredThread {
+	thread: ThreadMetadata
+	seq: number
+	items: ThreadItem[]
+}
+
+const ownerKey = (context: ChatKitContext) => `${context.user.tenantId ?? ''}\u0000${context.user.id}`
+
+const stripItems = ({ title, id, created_at, status, allowed_image_domains, metadata }: ThreadMetadata): ThreadMetadata =>
+	structuredClone({ title, id, created_at, status, allowed_image_domains, metadata })
+
+/** Keyset page over a list already sorted ascending by creation. */
+export const paginate = <T extends { id: string }>(
+	sorted: T[],
+	after: string | null | undefined,
+	limit: number,
+	order: SortOrder
+): Page<T> => {
+	const list = order === 'desc' ? sorted.toReversed() : sorted
+	const start = after ? list.findIndex((entry) => entry.id === after) + 1 : 0
+	const data = list.slice(start, start + limit)
+	const hasMore = start + limit < list.length
+	return { data, has_more: hasMore, after: hasMore ? data[data.length - 1]?.id : null }
+}
+
+/**
+ * A store that keeps everything in process memory, scoped by user and tenant.
+ * For tests and experiments: nothing survives a restart and instances do not share it.
+ */
+export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements Store<C> {
+	private readonly owners = new Map<string, Map<string, StoredThread>>()
+	private readonly attachments = new Map<string, Map<string, Attachment>>()
+	private seq = 0
+
+	generateThreadId(_context: C): string {
+		return generateId('thread')
+	}
+
+	generateItemId(itemType: StoreItemType, _thread: ThreadMetadata, _context: C): string {
+		return generateId(itemType)
+	}
+
+	private threads(context: C): Map<string, StoredThread> {
+		const key = ownerKey(context)
+		let threads = this.owners.get(key)
+		if (!threads) {
+			threads = new Map()
+			this.owners.set(key, threads)
+		}
+		return threads
+	}
+
+	private stored(threadId: string, context: C): StoredThread {
+		const stored = this.threads(context).get(threadId)
+		if (!stored) throw new NotFoundError('thread', threadId)
+		return stored
+	}
+
+	async loadThread(threadId: string, context: C): Promise<ThreadMetadata> {
+		return structuredClone(this.stored(threadId, context).thread)
+	}
+
+	async saveThread(thread: ThreadMetadata, context: C): Promise<void> {
+		const threads = this.threads(context)
+		const existing = threads.get(thread.id)
+		if (existing) existing.thread = stripItems(thread)
+		else threads.set(thread.id, { thread: stripItems(thread), seq: this.seq++, items: [] })
+	}
+
+	async loadThreads(
+		limit: number,
+		after: string | null | undefined,
+		order: SortOrder,
+		context: C
+	): Promise<Page<ThreadMetadata>> {
+		const sorted = [...this.threads(context).values()]
+			.sort((a, b) => a.thread.created_at.localeCompare(b.thread.created_at) || a.seq - b.seq)
+			.map((entry) => entry.thread)
+		const page = paginate(sorted, after, limit, order)
+		return { ...page, data: structuredClone(page.data) }
+	}
+
+	async loadThreadItems(
+		threadId: string,
+		after: string | null | undefined,
+		limit: number,
+		order: SortOrder,
+		context: C
+	): Promise<Page<ThreadItem>> {
+		const stored = this.threads(context).get(threadId)
+		if (!stored) return { data: [], has_more: false, after: null }
+		const page = paginate(stored.items, after, limit, order)
+		return { ...page, data: structuredClone(page.data) }
+	}
+
+	async addThreadItem(threadId: string, item: ThreadItem, context: C): Promise<void> {
+		const { items } = this.stored(threadId, context)
+		const index = items.findIndex((existing) => existing.id === item.id)
+		if (index >= 0) items[index] = structuredClone(item)
+		else items.push(structuredClone(item))
+	}
+
+	async saveItem(threadId: string, item: ThreadItem, context: C): Promise<void> {
+		await this.addThreadItem(threadId, item, context)
+	}
+
+	async loadItem(threadId: string, itemId: string, context: C): Promise<ThreadItem> {
+		const item = this.threads(context)
+			.get(threadId)
+			?.items.find((existing) => existing.id === itemId)
+		if (!item) throw new NotFoundError('item', itemId)
+		return structuredClone(item)
+	}
+
+	async deleteThread(threadId: string, context: C): Promise<void> {
+		this.threads(context).delete(threadId)
+	}
+
+	async deleteThreadItem(threadId: string, itemId: string, context: C): Promise<void> {
+		const stored = this.threads(context).get(threadId)
+		if (stored) stored.items = stored.items.filter((item) => item.id !== itemId)
+	}
+
+	private attachmentsOf(context: C): Map<string, Attachment> {
+		const key = ownerKey(context)
+		let attachments = this.attachments.get(key)
+		if (!attachments) {
+			attachments = new Map()
+			this.attachments.set(key, attachments)
+		}
+		return attachments
+	}
+
+	async saveAttachment(attachment: Attachment, context: C): Promise<void> {
+		this.attachmentsOf(context).set(attachment.id, structuredClone(attachment))
+	}
+
+	async loadAttachment(attachmentId: string, context: C): Promise<Attachment> {
+		const attachment = this.attachmentsOf(context).get(attachmentId)
+		if (!attachment) throw new NotFoundError('attachment', attachmentId)
+		return structuredClone(attachment)
+	}
+
+	async deleteAttachment(attachmentId: string, context: C): Promise<void> {
+		this.attachmentsOf(context).delete(attachmentId)
+	}
+}

@@ -1,0 +1,83 @@
+import type { Attachment, Page, ThreadItem, ThreadMetadata } from '../protocol/items'
+
+/** The identity every store call is scoped by. */
+export interface ChatKitUser {
+	id: string
+	tenantId?: string | null
+	roles?: string[]
+}
+
+/**
+ * The per-request context the engine hands to the store and to every handler.
+ * Plugins extend it (the auth plugin provides `user`); the engine only reads `user`.
+ */
+export interface ChatKitContext {
+	user: ChatKitUser
+}
+
+export type StoreItemType = 'thread' | 'message' | 'tool_call' | 'workflow' | 'task' | 'attachment' | 'sdk_hidden_context'
+export type SortOrder = 'asc' | 'desc'
+
+/** Raised by a store when a thread, item or attachment does not exist for this context. */
+export class NotFoundError extends Error {
+	readonly kind: 'thread' | 'item' | 'attachment'
+	readonly id: string
+	constructor(kind: 'thread' | 'item' | 'attachment', id: string) {
+		super(`${kind[0].toUpperCase()}${kind.slice(1)} ${id} not found`)
+		this.name = 'NotFoundError'
+		this.kind = kind
+		this.id = id
+	}
+}
+
+/**
+ * Persistence for threads, items and attachment records.
+ * Every method receives the request context and must scope what it reads and writes by
+ * `context.user.id` and `context.user.tenantId`: what belongs to another owner does not exist.
+ */
+export interface Store<C extends ChatKitContext = ChatKitContext> {
+	generateThreadId(context: C): string
+	generateItemId(itemType: StoreItemType, thread: ThreadMetadata, context: C): string
+	/** @throws NotFoundError */
+	loadThread(threadId: string, context: C): Promise<ThreadMetadata>
+	/** Upsert thread metadata; an `items` property on the argument is ignored. */
+	saveThread(thread: ThreadMetadata, context: C): Promise<void>
+	/** Items by creation order; `after` is the id of an item; unknown threads give an empty page. */
+	loadThreadItems(
+		threadId: string,
+		after: string | null | undefined,
+		limit: number,
+		order: SortOrder,
+		context: C
+	): Promise<Page<ThreadItem>>
+	loadThreads(limit: number, after: string | null | undefined, order: SortOrder, context: C): Promise<Page<ThreadMetadata>>
+	/** Insert an item (upsert by id: a repeated id replaces the stored item). */
+	addThreadItem(threadId: string, item: ThreadItem, context: C): Promise<void>
+	/** Replace an item by id, keeping its position; inserts it when missing. */
+	saveItem(threadId: string, item: ThreadItem, context: C): Promise<void>
+	/** @throws NotFoundError */
+	loadItem(threadId: string, itemId: string, context: C): Promise<ThreadItem>
+	/** Delete a thread and all its items. */
+	deleteThread(threadId: string, context: C): Promise<void>
+	/** Delete one item; a missing id is not an error. */
+	deleteThreadItem(threadId: string, itemId: string, context: C): Promise<void>
+	/** Upsert an attachment record (with its server-only `metadata`). */
+	saveAttachment(attachment: Attachment, context: C): Promise<void>
+	/** @throws NotFoundError */
+	loadAttachment(attachmentId: string, context: C): Promise<Attachment>
+	deleteAttachment(attachmentId: string, context: C): Promise<void>
+}
+
+export interface AttachmentCreateParams {
+	name: string
+	size: number
+	mime_type: string
+}
+
+/** Where attachment bytes live. The engine saves the returned record in the `Store`. */
+export interface AttachmentStore<C extends ChatKitContext = ChatKitContext> {
+	/** Build the attachment record (with `upload_descriptor` for two-phase upload). Do not save it. */
+	createAttachment(params: AttachmentCreateParams, context: C): Promise<Attachment>
+	/** Delete the bytes. */
+	deleteAttachment(attachmentId: string, context: C): Promise<void>
+}
