@@ -39,7 +39,10 @@ export const WidgetStreamingTextValueDeltaSchema = z.object({
 	delta: z.string(),
 	done: z.boolean()
 })
-export const WidgetRootUpdatedSchema = z.object({ type: z.literal('widget.root.updated'), widget: WidgetRootSchema })
+export const WidgetRootUpdatedSchema = z.object({
+	type: z.literal('widget.root.updated'),
+	widget: WidgetRootSchema
+})
 export const WidgetComponentUpdatedSchema = z.object({
 	type: z.literal('widget.component.updated'),
 	component_id: z.string(),
@@ -78,14 +81,23 @@ export const ThreadItemUpdateSchema = z.discriminatedUnion('type', [
 
 export const ThreadCreatedEventSchema = z.object({ type: z.literal('thread.created'), thread: ThreadSchema })
 export const ThreadUpdatedEventSchema = z.object({ type: z.literal('thread.updated'), thread: ThreadSchema })
-export const ThreadItemAddedEventSchema = z.object({ type: z.literal('thread.item.added'), item: ThreadItemSchema })
+export const ThreadItemAddedEventSchema = z.object({
+	type: z.literal('thread.item.added'),
+	item: ThreadItemSchema
+})
 export const ThreadItemUpdatedEventSchema = z.object({
 	type: z.literal('thread.item.updated'),
 	item_id: z.string(),
 	update: ThreadItemUpdateSchema
 })
-export const ThreadItemDoneEventSchema = z.object({ type: z.literal('thread.item.done'), item: ThreadItemSchema })
-export const ThreadItemRemovedEventSchema = z.object({ type: z.literal('thread.item.removed'), item_id: z.string() })
+export const ThreadItemDoneEventSchema = z.object({
+	type: z.literal('thread.item.done'),
+	item: ThreadItemSchema
+})
+export const ThreadItemRemovedEventSchema = z.object({
+	type: z.literal('thread.item.removed'),
+	item_id: z.string()
+})
 export const ThreadItemReplacedEventSchema = z.object({
 	type: z.literal('thread.item.replaced'),
 	item: ThreadItemSchema

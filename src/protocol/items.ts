@@ -33,7 +33,11 @@ export const EntitySourceSchema = z.object({
 	data: record.default({}),
 	preview: opt(z.literal('lazy'))
 })
-export const SourceSchema = z.discriminatedUnion('type', [URLSourceSchema, FileSourceSchema, EntitySourceSchema])
+export const SourceSchema = z.discriminatedUnion('type', [
+	URLSourceSchema,
+	FileSourceSchema,
+	EntitySourceSchema
+])
 
 export const AnnotationSchema = z.object({
 	type: z.literal('annotation'),
@@ -157,7 +161,10 @@ export const FreeformInputSchema = z.object({
 	type: z.literal('freeform'),
 	description: opt(z.string())
 })
-export const StructuredInputSchema = z.discriminatedUnion('type', [MultipleChoiceInputSchema, FreeformInputSchema])
+export const StructuredInputSchema = z.discriminatedUnion('type', [
+	MultipleChoiceInputSchema,
+	FreeformInputSchema
+])
 
 // Thread items
 
@@ -203,7 +210,11 @@ export const StructuredInputItemSchema = z.object({
 	status: z.enum(['pending', 'answered', 'skipped']).default('pending'),
 	inputs: z.array(StructuredInputSchema)
 })
-export const WorkflowItemSchema = z.object({ ...itemBase, type: z.literal('workflow'), workflow: WorkflowSchema })
+export const WorkflowItemSchema = z.object({
+	...itemBase,
+	type: z.literal('workflow'),
+	workflow: WorkflowSchema
+})
 export const TaskItemSchema = z.object({ ...itemBase, type: z.literal('task'), task: TaskSchema })
 export const HiddenContextItemSchema = z.object({
 	...itemBase,
@@ -249,7 +260,11 @@ export const ThreadMetadataSchema = z.object({
 })
 
 export const pageSchema = <T extends z.ZodType>(item: T) =>
-	z.object({ data: z.array(item).default([]), has_more: z.boolean().default(false), after: opt(z.string()) })
+	z.object({
+		data: z.array(item).default([]),
+		has_more: z.boolean().default(false),
+		after: opt(z.string())
+	})
 
 export const ThreadSchema = ThreadMetadataSchema.extend({ items: pageSchema(ThreadItemSchema) })
 

@@ -29,7 +29,10 @@ export const StructuredInputSubmissionSchema = z.object({
 const request = <T extends string, P extends z.ZodType>(type: T, params: P) =>
 	z.object({ type: z.literal(type), params, metadata })
 
-export const ThreadsCreateRequestSchema = request('threads.create', z.object({ input: UserMessageInputSchema }))
+export const ThreadsCreateRequestSchema = request(
+	'threads.create',
+	z.object({ input: UserMessageInputSchema })
+)
 export const ThreadsAddUserMessageRequestSchema = request(
 	'threads.add_user_message',
 	z.object({ thread_id: threadId, input: UserMessageInputSchema })
@@ -61,7 +64,10 @@ export const ThreadsSyncCustomActionRequestSchema = request(
 	'threads.sync_custom_action',
 	z.object({ thread_id: threadId, item_id: z.string().nullish(), action: ActionSchema })
 )
-export const ItemsListRequestSchema = request('items.list', z.object({ thread_id: threadId, limit, order, after }))
+export const ItemsListRequestSchema = request(
+	'items.list',
+	z.object({ thread_id: threadId, limit, order, after })
+)
 export const ItemsFeedbackRequestSchema = request(
 	'items.feedback',
 	z.object({ thread_id: threadId, item_ids: z.array(z.string()), kind: z.enum(['positive', 'negative']) })

@@ -10,7 +10,14 @@ interface StoredThread {
 
 const ownerKey = (context: ChatKitContext) => `${context.user.tenantId ?? ''}\u0000${context.user.id}`
 
-const stripItems = ({ title, id, created_at, status, allowed_image_domains, metadata }: ThreadMetadata): ThreadMetadata =>
+const stripItems = ({
+	title,
+	id,
+	created_at,
+	status,
+	allowed_image_domains,
+	metadata
+}: ThreadMetadata): ThreadMetadata =>
 	structuredClone({ title, id, created_at, status, allowed_image_domains, metadata })
 
 /** Keyset page over a list already sorted ascending by creation. */

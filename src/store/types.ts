@@ -15,7 +15,14 @@ export interface ChatKitContext {
 	user: ChatKitUser
 }
 
-export type StoreItemType = 'thread' | 'message' | 'tool_call' | 'workflow' | 'task' | 'attachment' | 'sdk_hidden_context'
+export type StoreItemType =
+	| 'thread'
+	| 'message'
+	| 'tool_call'
+	| 'workflow'
+	| 'task'
+	| 'attachment'
+	| 'sdk_hidden_context'
 export type SortOrder = 'asc' | 'desc'
 
 /** Raised by a store when a thread, item or attachment does not exist for this context. */
@@ -50,7 +57,12 @@ export interface Store<C extends ChatKitContext = ChatKitContext> {
 		order: SortOrder,
 		context: C
 	): Promise<Page<ThreadItem>>
-	loadThreads(limit: number, after: string | null | undefined, order: SortOrder, context: C): Promise<Page<ThreadMetadata>>
+	loadThreads(
+		limit: number,
+		after: string | null | undefined,
+		order: SortOrder,
+		context: C
+	): Promise<Page<ThreadMetadata>>
 	/** Insert an item (upsert by id: a repeated id replaces the stored item). */
 	addThreadItem(threadId: string, item: ThreadItem, context: C): Promise<void>
 	/** Replace an item by id, keeping its position; inserts it when missing. */

@@ -1,0 +1,204 @@
+import type { AnyElysia } from 'elysia'
+import { type ChatKitEngine, createEngine } from './engine/engine'
+import { ChatKitError } from './engine/errors'
+import type { ChatKitHandlers, Responder } from './engine/types'
+import { eventToWire } from './protocol/serialize'
+import { type ChatKitContext, type ChatKitUser, NotFoundError, type Store } from './store/types'
+
+/** Options of the core plugin. Handlers given here win over the ones other plugins decorate. */
+export interface ChatKitOptions<C extends ChatKitContext = ChatKitContext>
+	extends Partial<ChatKitHandlers<C>> {
+	/**
+	 * The one POST endpoint of the protocol.
+	 * @default process.env.CHATKIT_PATH ?? '/chatkit'
+	 */
+	path?: string
+	/**
+	 * Largest request body accepted, in bytes; larger ones get a 413.
+	 * @default Number(process.env.MAX_BODY_BYTES) || 4 MiB
+	 */
+	maxBodyBytes?: number
+	/**
+	 * The user when no auth plugin put one in the context. Leave it unset in production and use an auth plugin.
+	 * @default { id: 'anonymous' }
+	 */
+	defaultUser?: ChatKitUser
+}
+
+/** The Elysia context keys plugins decorate for the core plugin. */
+export interface ChatKitDecorators<C extends ChatKitContext = ChatKitContext> {
+	chatkitStore: Store<C>
+	chatkitRespond: Responder<C>
+	chatkitAction: ChatKitHandlers<C>['action']
+	chatkitSyncAction: ChatKitHandlers<C>['syncAction']
+	chatkitAttachmentStore: ChatKitHandlers<C>['attachmentStore']
+	chatkitTranscribe: ChatKitHandlers<C>['transcribe']
+	chatkitFeedback: ChatKitHandlers<C>['addFeedback']
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
+
+const JSON_HEADERS = { 'content-type': 'application/json' }
+const SSE_HEADERS = {
+	'content-type': 'text/event-stream',
+	'cache-control': 'no-cache',
+	'x-accel-buffering': 'no'
+}
+const encoder = new TextEncoder()
+
+const errorResponse = (status: number, code: string, message: string, details?: unknown) =>
+	new Response(JSON.stringify(details === undefined ? { code, message } : { code, message, details }), {
+		status,
+		headers: JSON_HEADERS
+	})
+
+const toErrorResponse = (error: unknown): Response => {
+	if (error instanceof ChatKitError)
+		return errorResponse(error.status, error.code, error.message, error.details)
+	if (error instanceof NotFoundError) return errorResponse(404, 'not_found', error.message)
+	console.error('[elysia-chatkit] request failed:', error)
+	return errorResponse(500, 'internal_error', 'The server could not process the request')
+}
+
+const frame = (event: Parameters<typeof eventToWire>[0]) =>
+	encoder.encode(`data: ${JSON.stringify(eventToWire(event))}\n\n`)
+
+const streamResponse = (
+	events: (signal: AbortSignal) => AsyncGenerator<Parameters<typeof eventToWire>[0]>,
+	requestSignal: AbortSignal
+): Response => {
+	const abort = new AbortController()
+	const onRequestAbort = () => abort.abort()
+	requestSignal.addEventListener('abort', onRequestAbort, { once: true })
+	const generator = events(abort.signal)
+	const finish = () => requestSignal.removeEventListener('abort', onRequestAbort)
+	const body = new ReadableStream<Uint8Array>({
+		async pull(controller) {
+			try {
+				const next = await generator.next()
+				if (next.done) {
+					finish()
+					controller.close()
+				} else controller.enqueue(frame(next.value))
+			} catch (error) {
+				finish()
+				if (abort.signal.aborted) return
+				console.error('[elysia-chatkit] error while streaming a response:', error)
+				controller.enqueue(frame({ type: 'error', code: 'stream.error', allow_retry: true }))
+				controller.close()
+			}
+		},
+		async cancel() {
+			finish()
+			abort.abort()
+			await generator.return(undefined)
+		}
+	})
+	return new Response(body, { headers: SSE_HEADERS })
+}
+
+const readBody = async (request: Request, maxBytes: number): Promise<unknown> => {
+	const declared = Number(request.headers.get('content-length'))
+	if (declared > maxBytes)
+		throw new ChatKitError(413, 'payload_too_large', `Request bodies are limited to ${maxBytes} bytes`)
+	const bytes = new Uint8Array(await request.arrayBuffer())
+	if (bytes.byteLength > maxBytes)
+		throw new ChatKitError(413, 'payload_too_large', `Request bodies are limited to ${maxBytes} bytes`)
+	try {
+		return JSON.parse(new TextDecoder().decode(bytes))
+	} catch {
+		throw new ChatKitError(400, 'invalid_json', 'The request body is not valid JSON')
+	}
+}
+
+type Context<A extends AnyElysia> = A['~Singleton']['decorator'] &
+	A['~Singleton']['derive'] &
+	A['~Singleton']['resolve'] &
+	A['~Volatile']['derive'] &
+	A['~Volatile']['resolve']
+
+type Provides<A extends AnyElysia, O, K extends string, OK extends string> =
+	O extends Record<OK, object> ? true : Context<A> extends Record<K, object> ? true : false
+
+/** What `.use(chatkit())` gives when the app lacks a store or a responder: a compile error that says so. */
+export interface ChatKitMissing<What extends string> {
+	'chatkit() is missing a dependency': What
+}
+
+type Checked<A extends AnyElysia, O> =
+	Provides<A, O, 'chatkitStore', 'store'> extends false
+		? ChatKitMissing<'a store: use a store plugin before chatkit(), or pass { store }'>
+		: Provides<A, O, 'chatkitRespond', 'respond'> extends false
+			? ChatKitMissing<'a responder: use the agent plugin before chatkit(), or pass { respond }'>
+			: A
+
+/**
+ * The ChatKit protocol endpoint: one POST route that answers every request type with JSON or
+ * Server-Sent Events. The store and the responder come from plugins used before it (or from options).
+ *
+ * @example
+ * new Elysia()
+ *   .use(chatkit({ store: new MemoryStore(), async *respond({ thread }) { ... } }))
+ *   .listen(8000)
+ */
+export const chatkit = <const O extends ChatKitOptions<any> = {}>(options: O = {} as O) => {
+	const {
+		path = process.env.CHATKIT_PATH || '/chatkit',
+		maxBodyBytes = Number(process.env.MAX_BODY_BYTES) || DEFAULT_MAX_BODY_BYTES,
+		defaultUser = { id: 'anonymous' },
+		...handlerOptions
+	} = options
+	let engine: ChatKitEngine<ChatKitContext> | undefined
+	let warnedAnonymous = false
+
+	const engineFor = (decorated: Partial<ChatKitDecorators>): ChatKitEngine<ChatKitContext> => {
+		if (engine) return engine
+		const store = handlerOptions.store ?? decorated.chatkitStore
+		const respond = handlerOptions.respond ?? decorated.chatkitRespond
+		if (!store || !respond) throw new Error('chatkit() needs a store and a responder')
+		engine = createEngine({
+			action: decorated.chatkitAction,
+			syncAction: decorated.chatkitSyncAction,
+			attachmentStore: decorated.chatkitAttachmentStore,
+			transcribe: decorated.chatkitTranscribe,
+			addFeedback: decorated.chatkitFeedback,
+			...(handlerOptions as Partial<ChatKitHandlers>),
+			store,
+			respond
+		})
+		return engine
+	}
+
+	return <const A extends AnyElysia>(app: A): Checked<A, O> =>
+		(app as AnyElysia).post(
+			path,
+			async function handleChatKit(elysiaContext: object) {
+				const ctx = elysiaContext as Record<string, unknown> & {
+					request: Request
+					user?: ChatKitUser
+				}
+				const { request } = ctx
+				try {
+					const body = await readBody(request, maxBodyBytes)
+					const chatkitEngine = engineFor(ctx as Partial<ChatKitDecorators>)
+					const chatkitRequest = chatkitEngine.parse(body)
+					if (!ctx.user) {
+						if (!warnedAnonymous && process.env.NODE_ENV === 'production') {
+							warnedAnonymous = true
+							console.warn(
+								'[elysia-chatkit] no auth plugin: every request runs as one anonymous user'
+							)
+						}
+						ctx.user = defaultUser
+					}
+					const result = await chatkitEngine.process(chatkitRequest, ctx as ChatKitContext)
+					if (result.type === 'json')
+						return new Response(JSON.stringify(result.json), { headers: JSON_HEADERS })
+					return streamResponse(result.events, request.signal)
+				} catch (error) {
+					return toErrorResponse(error)
+				}
+			},
+			{ parse: 'none' }
+		) as unknown as Checked<A, O>
+}

@@ -1,0 +1,5 @@
+export * from './engine'
+export * from './errors'
+export { CANCELLED_NOTE, defaultHandleStreamCancelled } from './pipeline'
+export { answerStructuredInput } from './turns'
+export * from './types'

@@ -1,0 +1,150 @@
+import type { ErrorEvent, ThreadStreamEvent } from '../protocol/events'
+import type { SDKHiddenContextItem, Thread, ThreadItem, ThreadMetadata } from '../protocol/items'
+import { isHiddenItem } from '../protocol/serialize'
+import type { ChatKitContext } from '../store/types'
+import { CustomStreamError, StreamError } from './errors'
+import { applyUpdate } from './pending'
+import type { ChatKitHandlers } from './types'
+
+export const CANCELLED_NOTE = 'The user cancelled the stream. Stop responding to the prior request.'
+
+const snapshot = (thread: ThreadMetadata): string =>
+	JSON.stringify([thread.title, thread.status, thread.allowed_image_domains, thread.metadata])
+
+/** The metadata fields of a thread, without its `items` page. */
+export const threadMetadataOf = ({
+	title,
+	id,
+	created_at,
+	status,
+	allowed_image_domains,
+	metadata
+}: ThreadMetadata): ThreadMetadata => ({ title, id, created_at, status, allowed_image_domains, metadata })
+
+export const errorEventFor = (error: unknown): ErrorEvent => {
+	if (error instanceof CustomStreamError)
+		return { type: 'error', code: 'custom', message: error.message, allow_retry: error.allowRetry }
+	if (error instanceof StreamError)
+		return { type: 'error', code: error.code, allow_retry: error.allowRetry }
+	console.error('[elysia-chatkit] error while streaming a response:', error)
+	return { type: 'error', code: 'stream.error', allow_retry: true }
+}
+
+class Aborted extends Error {}
+
+const whenAborted = (signal: AbortSignal): Promise<never> =>
+	new Promise((_, reject) => {
+		if (signal.aborted) reject(new Aborted())
+		else signal.addEventListener('abort', () => reject(new Aborted()), { once: true })
+	})
+
+/** The default cancellation hook: keep what the user saw of the assistant's messages, and say it was cut off. */
+export const defaultHandleStreamCancelled = async <C extends ChatKitContext>(
+	handlers: ChatKitHandlers<C>,
+	thread: ThreadMetadata,
+	pendingItems: ThreadItem[],
+	context: C
+): Promise<void> => {
+	const { store } = handlers
+	for (const item of pendingItems) {
+		if (item.type !== 'assistant_message') continue
+		if (item.content.some((part) => part.text.trim() !== ''))
+			await store.addThreadItem(thread.id, item, context)
+	}
+	const note: SDKHiddenContextItem = {
+		id: store.generateItemId('sdk_hidden_context', thread, context),
+		thread_id: thread.id,
+		created_at: new Date().toISOString(),
+		type: 'sdk_hidden_context',
+		content: CANCELLED_NOTE
+	}
+	await store.addThreadItem(thread.id, note, context)
+}
+
+/**
+ * Runs one response phase: `stream_options` first, then the handler's events, each persisted before it
+ * is forwarded (done → insert, replaced → upsert, removed → delete), thread changes saved and announced,
+ * errors turned into `error` events, and the cancellation hook when the client goes away.
+ */
+export async function* runPipeline<C extends ChatKitContext>(
+	handlers: ChatKitHandlers<C>,
+	thread: Thread,
+	context: C,
+	signal: AbortSignal,
+	source: AsyncIterable<ThreadStreamEvent>
+): AsyncGenerator<ThreadStreamEvent> {
+	const { store } = handlers
+	const streamOptions = handlers.getStreamOptions?.(thread, context) ?? { allow_cancel: true }
+	yield { type: 'stream_options', stream_options: streamOptions }
+
+	let last = snapshot(thread)
+	const pending = new Map<string, ThreadItem>()
+	const aborted = whenAborted(signal)
+	aborted.catch(() => {})
+	let iterator: AsyncIterator<ThreadStreamEvent> | undefined
+	let settled = false
+
+	async function* threadChanges(): AsyncGenerator<ThreadStreamEvent> {
+		const now = snapshot(thread)
+		if (now === last) return
+		last = now
+		await store.saveThread(threadMetadataOf(thread), context)
+		yield { type: 'thread.updated', thread }
+	}
+
+	try {
+		try {
+			iterator = source[Symbol.asyncIterator]()
+			while (true) {
+				const next = await Promise.race([iterator.next(), aborted])
+				if (next.done) break
+				const event = next.value
+				switch (event.type) {
+					case 'thread.item.added':
+						pending.set(event.item.id, structuredClone(event.item))
+						break
+					case 'thread.item.updated': {
+						const item = pending.get(event.item_id)
+						if (item) applyUpdate(item, event.update)
+						break
+					}
+					case 'thread.item.done':
+						await store.addThreadItem(thread.id, event.item, context)
+						pending.delete(event.item.id)
+						break
+					case 'thread.item.removed':
+						await store.deleteThreadItem(thread.id, event.item_id, context)
+						pending.delete(event.item_id)
+						break
+					case 'thread.item.replaced':
+						await store.saveItem(thread.id, event.item, context)
+						pending.delete(event.item.id)
+						break
+				}
+				if (signal.aborted) throw new Aborted()
+				if (!(event.type === 'thread.item.done' && isHiddenItem(event.item))) yield event
+				yield* threadChanges()
+			}
+			yield* threadChanges()
+		} catch (error) {
+			if (error instanceof Aborted || signal.aborted) throw new Aborted()
+			yield errorEventFor(error)
+		}
+		yield* threadChanges()
+		settled = true
+	} catch (error) {
+		if (!(error instanceof Aborted)) throw error
+	} finally {
+		if (!settled) {
+			iterator?.return?.().catch(() => {})
+			const items = [...pending.values()]
+			const meta = threadMetadataOf(thread)
+			try {
+				if (handlers.handleStreamCancelled) await handlers.handleStreamCancelled(meta, items, context)
+				else await defaultHandleStreamCancelled(handlers, meta, items, context)
+			} catch (error) {
+				console.error('[elysia-chatkit] error while handling a cancelled stream:', error)
+			}
+		}
+	}
+}

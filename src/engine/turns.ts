@@ -1,0 +1,215 @@
+import type { ThreadStreamEvent } from '../protocol/events'
+import type {
+	Attachment,
+	StructuredInputItem,
+	Thread,
+	ThreadItem,
+	ThreadMetadata,
+	UserMessageItem,
+	WidgetItem
+} from '../protocol/items'
+import type { RequestParams, StructuredInputSubmission, UserMessageInput } from '../protocol/requests'
+import { type ChatKitContext, NotFoundError } from '../store/types'
+import { ChatKitError } from './errors'
+import { runPipeline, threadMetadataOf } from './pipeline'
+import type { ChatKitHandlers } from './types'
+
+type Events = AsyncGenerator<ThreadStreamEvent>
+
+/** A streaming request after its checks: run it to get the events. */
+export type Turn = (signal: AbortSignal) => Events
+
+const now = () => new Date().toISOString()
+const withItems = (thread: ThreadMetadata): Thread => ({ ...thread, items: { data: [], has_more: false } })
+
+/** Everything a streaming request needs, resolved before the first byte is sent. */
+export class Turns<C extends ChatKitContext> {
+	constructor(private readonly handlers: ChatKitHandlers<C>) {}
+
+	private get store() {
+		return this.handlers.store
+	}
+
+	private async loadAttachments(ids: string[], context: C): Promise<Attachment[]> {
+		return Promise.all(ids.map((id) => this.store.loadAttachment(id, context)))
+	}
+
+	private async *addUserMessage(
+		thread: Thread,
+		input: UserMessageInput,
+		attachments: Attachment[],
+		context: C,
+		signal: AbortSignal
+	): Events {
+		const item: UserMessageItem = {
+			id: this.store.generateItemId('message', thread, context),
+			thread_id: thread.id,
+			created_at: now(),
+			type: 'user_message',
+			content: input.content,
+			attachments: attachments.map((attachment) => ({ ...attachment, thread_id: thread.id })),
+			quoted_text: input.quoted_text,
+			inference_options: input.inference_options
+		}
+		for (const attachment of item.attachments) await this.store.saveAttachment(attachment, context)
+		await this.store.addThreadItem(thread.id, item, context)
+		yield { type: 'thread.item.done', item }
+		yield* this.respond(thread, item, context, signal)
+	}
+
+	private respond(thread: Thread, input: UserMessageItem | null, context: C, signal: AbortSignal): Events {
+		const { store } = this
+		const source = this.handlers.respond({ thread, input, context, store, signal })
+		return runPipeline(this.handlers, thread, context, signal, source)
+	}
+
+	async create({ input }: RequestParams<'threads.create'>, context: C): Promise<Turn> {
+		const attachments = await this.loadAttachments(input.attachments, context)
+		const { store } = this
+		const self = this
+		return async function* createThread(signal) {
+			const thread: Thread = withItems({
+				id: store.generateThreadId(context),
+				created_at: now(),
+				status: { type: 'active' },
+				metadata: {}
+			})
+			await store.saveThread(threadMetadataOf(thread), context)
+			yield { type: 'thread.created', thread }
+			yield* self.addUserMessage(thread, input, attachments, context, signal)
+		}
+	}
+
+	async addUserMessageTurn(
+		{ thread_id, input }: RequestParams<'threads.add_user_message'>,
+		context: C
+	): Promise<Turn> {
+		const thread = withItems(await this.store.loadThread(thread_id, context))
+		const attachments = await this.loadAttachments(input.attachments, context)
+		return (signal) => this.addUserMessage(thread, input, attachments, context, signal)
+	}
+
+	async addClientToolOutput(
+		{ thread_id, result }: RequestParams<'threads.add_client_tool_output'>,
+		context: C
+	): Promise<Turn> {
+		const { store } = this
+		const thread = withItems(await store.loadThread(thread_id, context))
+		const [last] = (await store.loadThreadItems(thread_id, null, 1, 'desc', context)).data
+		if (last?.type !== 'client_tool_call' || last.status !== 'pending')
+			throw new ChatKitError(
+				409,
+				'no_pending_client_tool_call',
+				`The last item of thread ${thread_id} is not a pending client tool call`
+			)
+		const self = this
+		return async function* completeClientToolCall(signal) {
+			await store.saveItem(thread_id, { ...last, status: 'completed', output: result }, context)
+			const recent = await store.loadThreadItems(thread_id, null, 20, 'desc', context)
+			for (const item of recent.data)
+				if (item.type === 'client_tool_call' && item.status === 'pending')
+					await store.deleteThreadItem(thread_id, item.id, context)
+			yield* self.respond(thread, null, context, signal)
+		}
+	}
+
+	async addStructuredInput(
+		{ thread_id, item_id, input }: RequestParams<'threads.add_structured_input'>,
+		context: C
+	): Promise<Turn> {
+		const { store } = this
+		const thread = withItems(await store.loadThread(thread_id, context))
+		const item = await store.loadItem(thread_id, item_id, context)
+		if (item.type !== 'structured_input')
+			throw new ChatKitError(422, 'invalid_request', `Item ${item_id} is not a structured input`)
+		if (item.status !== 'pending')
+			throw new ChatKitError(
+				409,
+				'structured_input_not_pending',
+				`Structured input item ${item_id} is not pending`
+			)
+		const answered = answerStructuredInput(item, input)
+		const { respond } = this.handlers
+		return (signal) => {
+			async function* replaceThenRespond(): Events {
+				yield { type: 'thread.item.replaced', item: answered }
+				yield* respond({ thread, input: null, context, store, signal })
+			}
+			return runPipeline(this.handlers, thread, context, signal, replaceThenRespond())
+		}
+	}
+
+	async retryAfterItem(
+		{ thread_id, item_id }: RequestParams<'threads.retry_after_item'>,
+		context: C
+	): Promise<Turn> {
+		const { store } = this
+		const thread = withItems(await store.loadThread(thread_id, context))
+		const newer: ThreadItem[] = []
+		let target: ThreadItem | undefined
+		let after: string | null | undefined = null
+		do {
+			const page = await store.loadThreadItems(thread_id, after, 20, 'desc', context)
+			for (const item of page.data) {
+				if (item.id === item_id) {
+					target = item
+					break
+				}
+				newer.push(item)
+			}
+			after = page.has_more ? page.after : null
+		} while (!target && after)
+		if (!target) throw new NotFoundError('item', item_id)
+		if (target.type !== 'user_message')
+			throw new ChatKitError(422, 'invalid_request', `Item ${item_id} is not a user message`)
+		const userMessage = target
+		const self = this
+		return async function* retry(signal) {
+			for (const item of newer) await store.deleteThreadItem(thread_id, item.id, context)
+			yield* self.respond(thread, userMessage, context, signal)
+		}
+	}
+
+	async customAction(
+		{ thread_id, item_id, action }: RequestParams<'threads.custom_action'>,
+		context: C
+	): Promise<Turn> {
+		const { store } = this
+		const handler = this.handlers.action
+		if (!handler)
+			throw new ChatKitError(501, 'not_configured', 'This server does not handle custom actions')
+		const thread = withItems(await store.loadThread(thread_id, context))
+		const sender = item_id ? await store.loadItem(thread_id, item_id, context) : null
+		if (sender && sender.type !== 'widget')
+			return async function* senderIsNotAWidget() {
+				yield { type: 'error', code: 'stream.error', allow_retry: false }
+			}
+		return (signal) =>
+			runPipeline(
+				this.handlers,
+				thread,
+				context,
+				signal,
+				handler({ thread, action, sender: sender as WidgetItem | null, context, store, signal })
+			)
+	}
+}
+
+/** The answered copy of a pending structured input, with the reference's normalization rules. */
+export const answerStructuredInput = (
+	item: StructuredInputItem,
+	submission: StructuredInputSubmission
+): StructuredInputItem => {
+	const answered = structuredClone(item)
+	for (const input of answered.inputs) {
+		const answer = submission.answers[input.id]
+		if (submission.status === 'skipped' || !answer || answer.skipped || answer.values.length === 0) {
+			input.answer = { values: [], skipped: true }
+			continue
+		}
+		const single = input.type === 'multiple_choice' && !input.multiple
+		input.answer = { values: single ? answer.values.slice(0, 1) : [...answer.values], skipped: false }
+	}
+	answered.status = submission.status
+	return answered
+}

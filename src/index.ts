@@ -1,0 +1,5 @@
+export * from './chatkit'
+export * from './engine'
+export * from './protocol'
+export * from './protocol/serialize'
+export * from './store'
