@@ -126,11 +126,11 @@ export interface ChatKitMissing<What extends string> {
 }
 
 type Checked<A extends AnyElysia, O> =
-	Provides<A, O, 'chatkitStore', 'store'> extends false
-		? ChatKitMissing<'a store: use a store plugin before chatkit(), or pass { store }'>
-		: Provides<A, O, 'chatkitRespond', 'respond'> extends false
-			? ChatKitMissing<'a responder: use the agent plugin before chatkit(), or pass { respond }'>
-			: A
+	Provides<A, O, 'chatkitStore', 'store'> extends true
+		? Provides<A, O, 'chatkitRespond', 'respond'> extends true
+			? A
+			: ChatKitMissing<'a responder: use the agent plugin before chatkit(), or pass { respond }'>
+		: ChatKitMissing<'a store: use a store plugin before chatkit(), or pass { store }'>
 
 /**
  * The ChatKit protocol endpoint: one POST route that answers every request type with JSON or
@@ -141,7 +141,7 @@ type Checked<A extends AnyElysia, O> =
  *   .use(chatkit({ store: new MemoryStore(), async *respond({ thread }) { ... } }))
  *   .listen(8000)
  */
-export const chatkit = <const O extends ChatKitOptions<any> = {}>(options: O = {} as O) => {
+export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) => {
 	const {
 		path = process.env.CHATKIT_PATH || '/chatkit',
 		maxBodyBytes = Number(process.env.MAX_BODY_BYTES) || DEFAULT_MAX_BODY_BYTES,
