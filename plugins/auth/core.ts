@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto'
+import { Elysia, status } from 'elysia'
+import type { ChatKitUser } from '../../src/store/types'
+
+/** The user the built-in mappings produce: `ChatKitUser` with every field present. */
+export interface AuthUser extends ChatKitUser {
+	tenantId: string | null
+	roles: string[]
+}
+
+/** The body of every 401 answer. `code` is stable; `message` never says which check failed. */
+export interface UnauthorizedBody {
+	code: 'unauthorized'
+	message: string
+}
+
+/** Receives one line per refused request: method, path and the reason (never the credential). */
+export type AuthLogger = (message: string) => void
+
+/** What an authenticator decides for one request: a user, or the reason (for the log only) why not. */
+export type AuthOutcome<U> = { user: U } | { reason: string }
+
+/** Raised at construction when an option (or, from `authFromEnv`, an environment variable) is wrong. */
+export class AuthConfigError extends Error {
+	/** The option or environment variable at fault. */
+	readonly setting: string
+	/** What is wrong, without the setting's name. */
+	readonly detail: string
+	constructor(setting: string, detail: string, where?: string) {
+		super(where ? `${where} \`${setting}\`: ${detail}` : `${setting}: ${detail}`)
+		this.name = 'AuthConfigError'
+		this.setting = setting
+		this.detail = detail
+	}
+}
+
+const unauthorizedBody: UnauthorizedBody = { code: 'unauthorized', message: 'Authentication required' }
+
+interface AuthPluginConfig<U extends ChatKitUser> {
+	name: string
+	seed: unknown
+	authenticate: (request: Request) => Promise<AuthOutcome<U>>
+	/** `WWW-Authenticate` value sent with a 401. */
+	challenge?: string
+	log?: AuthLogger
+}
+
+/**
+ * The shared shape of every auth plugin: a scoped `derive` that puts `user` on the context, or answers
+ * 401 before validation and before any handler runs.
+ */
+export const createAuthPlugin = <U extends ChatKitUser>({
+	name,
+	seed,
+	authenticate,
+	challenge,
+	log = console.warn
+}: AuthPluginConfig<U>) =>
+	new Elysia({ name, seed }).derive({ as: 'scoped' }, async function authenticateRequest({ request, set }) {
+		const outcome = await authenticate(request)
+		if ('user' in outcome) return { user: outcome.user }
+		log(`[${name}] 401 ${request.method} ${new URL(request.url).pathname}: ${outcome.reason}`)
+		if (challenge) set.headers['www-authenticate'] = challenge
+		return status(401, unauthorizedBody)
+	})
+
+/** An Elysia plugin that adds `user: U` to the context of the routes registered after it. */
+export type AuthPlugin<U extends ChatKitUser> = ReturnType<typeof createAuthPlugin<U>>
+
+const ids = new WeakMap<object, number>()
+let lastId = 0
+
+/** A stable number per function, so that plugin deduplication tells different callbacks apart. */
+export const callbackId = (fn: object | undefined) => {
+	if (!fn) return undefined
+	let id = ids.get(fn)
+	if (id === undefined) ids.set(fn, (id = ++lastId))
+	return id
+}
+
+/** A short digest that stands in for a secret in a plugin seed. */
+export const fingerprint = (value: string | Uint8Array) =>
+	createHash('sha256').update(value).digest('hex').slice(0, 16)
+
+/** The value of one cookie from the `Cookie` header, percent-decoded. */
+export const readCookie = (request: Request, name: string): string | undefined => {
+	const header = request.headers.get('cookie')
+	if (!header) return undefined
+	for (const part of header.split(';')) {
+		const eq = part.indexOf('=')
+		if (eq === -1 || part.slice(0, eq).trim() !== name) continue
+		let value = part.slice(eq + 1).trim()
+		if (value.length > 1 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1)
+		try {
+			return decodeURIComponent(value)
+		} catch {
+			return value
+		}
+	}
+	return undefined
+}
+
+const bearerPattern = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
+
+/** The token of `Authorization: Bearer <token>`, or why there is none. */
+export const readBearer = (request: Request): { token: string } | { reason: string } => {
+	const header = request.headers.get('authorization')
+	if (header === null) return { reason: 'no Authorization header' }
+	const match = bearerPattern.exec(header)
+	if (match) return { token: match[1] }
+	return {
+		reason: /^Bearer\b/i.test(header)
+			? 'malformed Bearer Authorization header'
+			: 'Authorization header is not a Bearer token'
+	}
+}
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/**
+ * Cross-site request forgery guard for cookie credentials: a browser marks a request another site
+ * made with `Sec-Fetch-Site: cross-site`; such a state-changing request is only accepted from a
+ * trusted origin.
+ */
+export const crossSiteRefusal = (request: Request, trustedOrigins: ReadonlySet<string>) => {
+	if (safeMethods.has(request.method)) return undefined
+	if (request.headers.get('sec-fetch-site') !== 'cross-site') return undefined
+	const origin = request.headers.get('origin')
+	if (origin && trustedOrigins.has(origin)) return undefined
+	return `cross-site ${request.method} with a cookie credential from an untrusted origin`
+}
+
+/** Name and message of an error, for a log line (never a credential: callers only pass verifier errors). */
+export const describeError = (error: unknown) => {
+	if (error instanceof Error) {
+		const code = (error as { code?: unknown }).code
+		return typeof code === 'string' ? `${code}: ${error.message}` : `${error.name}: ${error.message}`
+	}
+	return String(error)
+}
