@@ -1,7 +1,7 @@
 import type { AnyElysia } from 'elysia'
 import { type ChatKitEngine, createEngine } from './engine/engine'
 import { ChatKitError } from './engine/errors'
-import type { ChatKitHandlers, Responder } from './engine/types'
+import type { ChatKitHandlers, EventHook, Responder } from './engine/types'
 import { eventToWire } from './protocol/serialize'
 import { type ChatKitContext, type ChatKitUser, NotFoundError, type Store } from './store/types'
 
@@ -34,6 +34,8 @@ export interface ChatKitDecorators<C extends ChatKitContext = ChatKitContext> {
 	chatkitAttachmentStore: ChatKitHandlers<C>['attachmentStore']
 	chatkitTranscribe: ChatKitHandlers<C>['transcribe']
 	chatkitFeedback: ChatKitHandlers<C>['addFeedback']
+	/** Event hooks by plugin name; decorating an object merges it, so every plugin adds its own key. */
+	chatkitEventHooks: Record<string, EventHook<C>>
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -163,6 +165,10 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 			transcribe: decorated.chatkitTranscribe,
 			addFeedback: decorated.chatkitFeedback,
 			...(handlerOptions as Partial<ChatKitHandlers>),
+			eventHooks: [
+				...Object.values(decorated.chatkitEventHooks ?? {}),
+				...(handlerOptions.eventHooks ?? [])
+			],
 			store,
 			respond
 		})

@@ -4,7 +4,7 @@ import { isHiddenItem } from '../protocol/serialize'
 import type { ChatKitContext } from '../store/types'
 import { CustomStreamError, StreamError } from './errors'
 import { applyUpdate } from './pending'
-import type { ChatKitHandlers } from './types'
+import type { ChatKitHandlers, EventHook } from './types'
 
 export const CANCELLED_NOTE = 'The user cancelled the stream. Stop responding to the prior request.'
 
@@ -61,6 +61,28 @@ export const defaultHandleStreamCancelled = async <C extends ChatKitContext>(
 	await store.addThreadItem(thread.id, note, context)
 }
 
+async function* withHooks<C extends ChatKitContext>(
+	hooks: EventHook<C>[],
+	thread: Thread,
+	context: C,
+	source: AsyncIterable<ThreadStreamEvent>
+): AsyncGenerator<ThreadStreamEvent> {
+	for await (const event of source) {
+		let events: ThreadStreamEvent[] = [event]
+		for (const hook of hooks) {
+			const next: ThreadStreamEvent[] = []
+			for (const current of events) {
+				const result = await hook(current, { thread, context })
+				if (result === undefined) next.push(current)
+				else if (Array.isArray(result)) next.push(...result)
+				else if (result !== null) next.push(result)
+			}
+			events = next
+		}
+		yield* events
+	}
+}
+
 /**
  * Runs one response phase: `stream_options` first, then the handler's events, each persisted before it
  * is forwarded (done → insert, replaced → upsert, removed → delete), thread changes saved and announced,
@@ -94,7 +116,10 @@ export async function* runPipeline<C extends ChatKitContext>(
 
 	try {
 		try {
-			iterator = source[Symbol.asyncIterator]()
+			const hooked = handlers.eventHooks?.length
+				? withHooks(handlers.eventHooks, thread, context, source)
+				: source
+			iterator = hooked[Symbol.asyncIterator]()
 			while (true) {
 				const next = await Promise.race([iterator.next(), aborted])
 				if (next.done) break

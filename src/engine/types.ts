@@ -57,6 +57,20 @@ export type Transcriber<C extends ChatKitContext = ChatKitContext> = (
 	context: C
 ) => Promise<{ text: string }>
 
+/**
+ * Sees every event a responder or action produces, before it is persisted and forwarded.
+ * Return `undefined` to keep the event, another event or a list to replace it, `null` to drop it.
+ */
+export type EventHook<C extends ChatKitContext = ChatKitContext> = (
+	event: ThreadStreamEvent,
+	args: { thread: Thread; context: C }
+) =>
+	| ThreadStreamEvent
+	| ThreadStreamEvent[]
+	| null
+	| undefined
+	| Promise<ThreadStreamEvent | ThreadStreamEvent[] | null | undefined>
+
 /** Everything the engine runs on besides the request: the store and the application's handlers. */
 export interface ChatKitHandlers<C extends ChatKitContext = ChatKitContext> {
 	store: Store<C>
@@ -71,6 +85,8 @@ export interface ChatKitHandlers<C extends ChatKitContext = ChatKitContext> {
 	addFeedback?: (args: FeedbackArgs<C>) => Promise<void>
 	/** Handles `input.transcribe`. */
 	transcribe?: Transcriber<C>
+	/** Run in order on every event of a responder or action (redact, meter, add a notice, ...). */
+	eventHooks?: EventHook<C>[]
 	/** @default () => ({ allow_cancel: true }) */
 	getStreamOptions?: (thread: ThreadMetadata, context: C) => StreamOptions
 	/**
