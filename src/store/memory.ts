@@ -4,8 +4,25 @@ import { type ChatKitContext, NotFoundError, type SortOrder, type Store, type St
 
 interface StoredThread {
 	thread: ThreadMetadata
+	/** Sort key: creation time at first save, then `seq`. */
+	at: number
 	seq: number
+	/** Sorted by creation time at first insertion, ties in insertion order; `times` runs parallel. */
 	items: ThreadItem[]
+	times: number[]
+}
+
+/** Epoch ms of an ISO 8601 date-time; a date-time without an offset is read as UTC. NaN when unreadable. */
+export const createdAtMs = (createdAt: string): number => {
+	const text = createdAt.replace(/^(\d{4}-\d{2}-\d{2}) (?=\d)/, '$1T')
+	const zoned = !/T\d/.test(text) || /(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$/.test(text)
+	return Date.parse(zoned ? text : `${text}Z`)
+}
+
+/** Sort time of a record; unreadable dates sort last. */
+const sortTime = (createdAt: string) => {
+	const ms = createdAtMs(createdAt)
+	return Number.isNaN(ms) ? Number.MAX_VALUE : ms
 }
 
 const ownerKey = (context: ChatKitContext) => `${context.user.tenantId ?? ''}\u0000${context.user.id}`
@@ -75,7 +92,14 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 		const threads = this.threads(context)
 		const existing = threads.get(thread.id)
 		if (existing) existing.thread = stripItems(thread)
-		else threads.set(thread.id, { thread: stripItems(thread), seq: this.seq++, items: [] })
+		else
+			threads.set(thread.id, {
+				thread: stripItems(thread),
+				at: sortTime(thread.created_at),
+				seq: this.seq++,
+				items: [],
+				times: []
+			})
 	}
 
 	async loadThreads(
@@ -85,7 +109,7 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 		context: C
 	): Promise<Page<ThreadMetadata>> {
 		const sorted = [...this.threads(context).values()]
-			.sort((a, b) => a.thread.created_at.localeCompare(b.thread.created_at) || a.seq - b.seq)
+			.sort((a, b) => a.at - b.at || a.seq - b.seq)
 			.map((entry) => entry.thread)
 		const page = paginate(sorted, after, limit, order)
 		return { ...page, data: structuredClone(page.data) }
@@ -105,10 +129,17 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 	}
 
 	async addThreadItem(threadId: string, item: ThreadItem, context: C): Promise<void> {
-		const { items } = this.stored(threadId, context)
+		const { items, times } = this.stored(threadId, context)
 		const index = items.findIndex((existing) => existing.id === item.id)
-		if (index >= 0) items[index] = structuredClone(item)
-		else items.push(structuredClone(item))
+		if (index >= 0) {
+			items[index] = structuredClone(item)
+			return
+		}
+		const at = sortTime(item.created_at)
+		let position = items.length
+		while (position > 0 && times[position - 1] > at) position--
+		items.splice(position, 0, structuredClone(item))
+		times.splice(position, 0, at)
 	}
 
 	async saveItem(threadId: string, item: ThreadItem, context: C): Promise<void> {
@@ -129,7 +160,11 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 
 	async deleteThreadItem(threadId: string, itemId: string, context: C): Promise<void> {
 		const stored = this.threads(context).get(threadId)
-		if (stored) stored.items = stored.items.filter((item) => item.id !== itemId)
+		const index = stored?.items.findIndex((item) => item.id === itemId) ?? -1
+		if (stored && index >= 0) {
+			stored.items.splice(index, 1)
+			stored.times.splice(index, 1)
+		}
 	}
 
 	private attachmentsOf(context: C): Map<string, Attachment> {

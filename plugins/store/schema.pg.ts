@@ -1,0 +1,82 @@
+import {
+	bigint,
+	customType,
+	foreignKey,
+	index,
+	pgTable,
+	primaryKey,
+	text,
+	timestamp,
+	unique
+} from 'drizzle-orm/pg-core'
+
+/**
+ * A `json` column read and written as its exact text: documents keep their key order and
+ * may contain `\u0000` escapes (which `jsonb` rejects); the store serializes and parses them.
+ */
+const jsonText = customType<{ data: string; driverData: string }>({ dataType: () => 'json' })
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, precision: 3, mode: 'date' }).notNull()
+
+/**
+ * Threads: one row per thread, keyed by owner (`tenant_id`, `user_id`) and id.
+ * `data` is the thread metadata as a JSON document; `created_at` and `seq`
+ * (insertion order) are the sort key of `loadThreads`.
+ */
+export const threads = pgTable(
+	'chatkit_threads',
+	{
+		seq: bigint('seq', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+		tenantId: text('tenant_id').notNull(),
+		userId: text('user_id').notNull(),
+		id: text('id').notNull(),
+		createdAt: createdAt(),
+		data: jsonText('data').notNull()
+	},
+	(t) => [
+		unique('chatkit_threads_owner_id_key').on(t.tenantId, t.userId, t.id),
+		index('chatkit_threads_owner_created_idx').on(t.tenantId, t.userId, t.createdAt, t.seq)
+	]
+)
+
+/** Thread items as whole JSON documents; deleted with their thread. */
+export const items = pgTable(
+	'chatkit_items',
+	{
+		seq: bigint('seq', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+		tenantId: text('tenant_id').notNull(),
+		userId: text('user_id').notNull(),
+		threadId: text('thread_id').notNull(),
+		id: text('id').notNull(),
+		type: text('type').notNull(),
+		createdAt: createdAt(),
+		data: jsonText('data').notNull()
+	},
+	(t) => [
+		unique('chatkit_items_owner_thread_id_key').on(t.tenantId, t.userId, t.threadId, t.id),
+		index('chatkit_items_owner_thread_created_idx').on(
+			t.tenantId,
+			t.userId,
+			t.threadId,
+			t.createdAt,
+			t.seq
+		),
+		foreignKey({
+			name: 'chatkit_items_thread_fk',
+			columns: [t.tenantId, t.userId, t.threadId],
+			foreignColumns: [threads.tenantId, threads.userId, threads.id]
+		}).onDelete('cascade')
+	]
+)
+
+/** Attachment records (with their server-only `metadata`), independent of threads. */
+export const attachments = pgTable(
+	'chatkit_attachments',
+	{
+		tenantId: text('tenant_id').notNull(),
+		userId: text('user_id').notNull(),
+		id: text('id').notNull(),
+		data: jsonText('data').notNull()
+	},
+	(t) => [primaryKey({ name: 'chatkit_attachments_pk', columns: [t.tenantId, t.userId, t.id] })]
+)

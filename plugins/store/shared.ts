@@ -1,0 +1,161 @@
+import type { Attachment, Page, ThreadItem, ThreadMetadata } from '../../src/protocol/items'
+import { createdAtMs } from '../../src/store/memory'
+import type { ChatKitContext, SortOrder } from '../../src/store/types'
+
+/** Size limits checked before anything is written. */
+export interface StoreLimits {
+	/**
+	 * Longest accepted id (thread, item, attachment, user and tenant ids), in characters.
+	 * @default 255
+	 */
+	maxIdLength: number
+	/**
+	 * Largest accepted JSON document (a thread's metadata, an item, an attachment record), in UTF-8 bytes.
+	 * @default 4194304 (4 MiB)
+	 */
+	maxDocumentBytes: number
+}
+
+export const defaultLimits: StoreLimits = { maxIdLength: 255, maxDocumentBytes: 4 * 1024 * 1024 }
+
+/** A value refused at the store boundary (too long, not serializable, malformed date). Nothing was written. */
+export class StoreValidationError extends Error {
+	readonly field: string
+	constructor(field: string, problem: string) {
+		super(`Invalid ${field}: ${problem}`)
+		this.name = 'StoreValidationError'
+		this.field = field
+	}
+}
+
+/**
+ * The database failed or could not be reached. The message names the operation and the driver's error
+ * code, never the statement's parameters; the driver error is the `cause`.
+ */
+export class StoreError extends Error {
+	readonly code: string | undefined
+	constructor(message: string, code: string | undefined, cause: unknown) {
+		super(message, { cause })
+		this.name = 'StoreError'
+		this.code = code
+	}
+}
+
+export interface Owner {
+	tenantId: string
+	userId: string
+}
+
+/** Cursor position of a row: creation time (epoch ms) and insertion sequence. */
+export interface Position {
+	createdAt: number
+	seq: number
+}
+
+const MIN_TIME = Date.UTC(1, 0, 1)
+const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
+
+export const checkId = (field: string, value: unknown, limits: StoreLimits): string => {
+	if (typeof value !== 'string' || value.length === 0)
+		throw new StoreValidationError(field, 'must be a non-empty string')
+	if (value.length > limits.maxIdLength)
+		throw new StoreValidationError(field, `longer than ${limits.maxIdLength} characters`)
+	if (value.includes('\u0000')) throw new StoreValidationError(field, 'contains a NUL character')
+	return value
+}
+
+/** The scope of every query. A missing tenant is stored as the empty string. */
+export const ownerOf = (context: ChatKitContext, limits: StoreLimits): Owner => {
+	const tenant = context.user.tenantId
+	return {
+		userId: checkId('user id', context.user.id, limits),
+		tenantId:
+			tenant === null || tenant === undefined || tenant === ''
+				? ''
+				: checkId('tenant id', tenant, limits)
+	}
+}
+
+/** True when `id` could name a stored row; reads of impossible ids are simply not found. */
+export const storableId = (id: unknown, limits: StoreLimits): id is string =>
+	typeof id === 'string' && id.length > 0 && id.length <= limits.maxIdLength && !id.includes('\u0000')
+
+export const checkCreatedAt = (field: string, value: unknown): number => {
+	const ms = typeof value === 'string' ? createdAtMs(value) : Number.NaN
+	if (!(ms >= MIN_TIME && ms <= MAX_TIME))
+		throw new StoreValidationError(field, 'must be an ISO 8601 date-time between years 1 and 9999')
+	return ms
+}
+
+export const serialize = (field: string, value: unknown, limits: StoreLimits): string => {
+	let json: string | undefined
+	try {
+		json = JSON.stringify(value)
+	} catch {
+		throw new StoreValidationError(field, 'is not serializable as JSON')
+	}
+	if (json === undefined) throw new StoreValidationError(field, 'is not serializable as JSON')
+	if (json.length > limits.maxDocumentBytes || Buffer.byteLength(json) > limits.maxDocumentBytes)
+		throw new StoreValidationError(field, `larger than ${limits.maxDocumentBytes} bytes`)
+	return json
+}
+
+export const checkLimit = (limit: unknown): number => {
+	if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1)
+		throw new StoreValidationError('limit', 'must be a positive integer')
+	return limit
+}
+
+/** The metadata fields of a thread, whatever else the argument carries (e.g. `items`). */
+export const threadDocument = ({
+	title,
+	id,
+	created_at,
+	status,
+	allowed_image_domains,
+	metadata
+}: ThreadMetadata): ThreadMetadata => ({ title, id, created_at, status, allowed_image_domains, metadata })
+
+export interface PreparedThread {
+	id: string
+	createdAt: number
+	data: string
+}
+
+export const prepareThread = (thread: ThreadMetadata, limits: StoreLimits): PreparedThread => ({
+	id: checkId('thread id', thread.id, limits),
+	createdAt: checkCreatedAt('thread created_at', thread.created_at),
+	data: serialize('thread', threadDocument(thread), limits)
+})
+
+export interface PreparedItem {
+	threadId: string
+	id: string
+	type: string
+	createdAt: number
+	data: string
+}
+
+export const prepareItem = (threadId: string, item: ThreadItem, limits: StoreLimits): PreparedItem => ({
+	threadId: checkId('thread id', threadId, limits),
+	id: checkId('item id', item.id, limits),
+	type: checkId('item type', item.type, limits),
+	createdAt: checkCreatedAt('item created_at', item.created_at),
+	data: serialize('item', item, limits)
+})
+
+export const prepareAttachment = (attachment: Attachment, limits: StoreLimits) => ({
+	id: checkId('attachment id', attachment.id, limits),
+	data: serialize('attachment', attachment, limits)
+})
+
+/** Builds the page from `limit + 1` rows read in the requested order. */
+export const toPage = <T extends { id: string }>(rows: { data: string }[], limit: number): Page<T> => {
+	const hasMore = rows.length > limit
+	const data = (hasMore ? rows.slice(0, limit) : rows).map((row) => JSON.parse(row.data) as T)
+	return { data, has_more: hasMore, after: hasMore ? data[data.length - 1].id : null }
+}
+
+export const emptyPage = <T>(): Page<T> => ({ data: [], has_more: false, after: null })
+
+export { createdAtMs, type SortOrder }

@@ -1,0 +1,4 @@
+import { MemoryStore } from '../../src/store/memory'
+import { storeContract } from './contract'
+
+storeContract('memory', { open: () => new MemoryStore() })

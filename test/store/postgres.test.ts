@@ -1,0 +1,143 @@
+import { afterAll, describe, expect, test } from 'bun:test'
+import {
+	defaultLimits,
+	PostgresStore,
+	postgresStore,
+	StoreError,
+	StoreValidationError
+} from '../../plugins/store'
+import { storeContract } from './contract'
+import { assistantMessage, at, ids, newContext, thread } from './fixtures'
+import { ADMIN_URL, createTestDatabase, postgresReachable, terminateConnections } from './pg'
+
+const reachable = await postgresReachable()
+const where = new URL(ADMIN_URL).host
+
+if (!reachable && process.env.CI === 'true') {
+	test('PostgreSQL is reachable (required when CI=true)', () => {
+		throw new Error(`PostgreSQL is not reachable at ${where}; the PostgreSQL store tests cannot run`)
+	})
+} else if (!reachable) {
+	describe.skip(`PostgreSQL store (not reachable at ${where}; set CI=true to make this a failure)`, () => {
+		test('contract', () => {})
+	})
+} else {
+	const database = await createTestDatabase()
+	afterAll(() => database.drop())
+
+	const tables = { threads: 'chatkit_threads', items: 'chatkit_items' }
+
+	storeContract('PostgreSQL', {
+		open: () => postgresStore({ url: database.url, max: 4 }),
+		async sabotage(store, table, operation) {
+			const { client } = store as PostgresStore
+			await client.unsafe(
+				`create function chatkit_test_sabotage() returns trigger language plpgsql as $$ begin raise exception 'sabotaged'; end $$`
+			)
+			await client.unsafe(
+				`create trigger chatkit_test_sabotage before ${operation} on ${tables[table]} for each row execute function chatkit_test_sabotage()`
+			)
+			return async () => {
+				await client.unsafe(`drop trigger chatkit_test_sabotage on ${tables[table]}`)
+				await client.unsafe('drop function chatkit_test_sabotage')
+			}
+		},
+		limits: { ...defaultLimits, error: StoreValidationError }
+	})
+
+	describe('PostgreSQL store', () => {
+		test('recovers when the server drops every connection (as on a restart), without being reopened', async () => {
+			const store = postgresStore({ url: database.url, max: 3 })
+			try {
+				const context = newContext()
+				await store.saveThread(thread('thr_recover'), context)
+				await Promise.all(
+					Array.from({ length: 3 }, (_, i) =>
+						store.addThreadItem(
+							'thr_recover',
+							assistantMessage('thr_recover', `m${i}`, at(i)),
+							context
+						)
+					)
+				)
+				expect(await terminateConnections(database.name)).toBeGreaterThan(0)
+				expect((await store.loadThread('thr_recover', context)).id).toBe('thr_recover')
+				await store.addThreadItem(
+					'thr_recover',
+					assistantMessage('thr_recover', 'm3', at(3)),
+					context
+				)
+				expect(await terminateConnections(database.name)).toBeGreaterThan(0)
+				const pages = await Promise.all(
+					Array.from({ length: 3 }, () =>
+						store.loadThreadItems('thr_recover', null, 10, 'asc', context)
+					)
+				)
+				for (const page of pages) expect(ids(page)).toEqual(['m0', 'm1', 'm2', 'm3'])
+			} finally {
+				await store.close()
+			}
+		})
+
+		test('stores starting together on an empty database migrate once', async () => {
+			const fresh = await createTestDatabase()
+			const stores = Array.from({ length: 3 }, () => postgresStore({ url: fresh.url, max: 1 }))
+			try {
+				await Promise.all(stores.map((store) => store.ready()))
+				const context = newContext()
+				await stores[0].saveThread(thread('thr_m'), context)
+				expect((await stores[2].loadThread('thr_m', context)).id).toBe('thr_m')
+				const [{ n }] = await stores[1]
+					.client`select count(*)::int as n from drizzle.__chatkit_store_migrations`
+				expect(n).toBe(1)
+				const reopened = postgresStore({ url: fresh.url, max: 1 })
+				await reopened.ready()
+				expect((await reopened.loadThread('thr_m', context)).id).toBe('thr_m')
+				await reopened.close()
+			} finally {
+				await Promise.all(stores.map((store) => store.close()))
+				await fresh.drop()
+			}
+		})
+
+		test('items are json documents in key order, created_at a millisecond timestamptz', async () => {
+			const store = postgresStore({ url: database.url, max: 1 })
+			try {
+				const context = newContext()
+				await store.saveThread(thread('thr_cols'), context)
+				await store.addThreadItem(
+					'thr_cols',
+					assistantMessage('thr_cols', 'm', '2026-01-01T12:00:00.123456Z'),
+					context
+				)
+				const [row] = await store.client`
+					select data::text as text, created_at::text as created from chatkit_items
+					where user_id = ${context.user.id}`
+				expect(row.text.startsWith('{"id":"m","thread_id":"thr_cols"')).toBe(true)
+				expect(row.created).toBe('2026-01-01 12:00:00.123+00')
+			} finally {
+				await store.close()
+			}
+		})
+	})
+}
+
+describe('PostgreSQL store without a server', () => {
+	test('an unreachable server is a StoreError that names the problem and not the credentials', async () => {
+		const store = postgresStore({
+			url: 'postgres://chatkit:hunter2@127.0.0.1:1/chatkit',
+			connectTimeout: 2
+		})
+		try {
+			const error = await store.loadThread('thr_1', newContext()).then(
+				() => undefined,
+				(caught: unknown) => caught
+			)
+			expect(error).toBeInstanceOf(StoreError)
+			expect((error as StoreError).message).toContain('could not reach the database')
+			expect(Bun.inspect(error)).not.toContain('hunter2')
+		} finally {
+			await store.close()
+		}
+	})
+})

@@ -1,0 +1,95 @@
+import { afterAll, describe, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { defaultLimits, SqliteStore, sqliteStore, StoreValidationError } from '../../plugins/store'
+import { storeContract } from './contract'
+import { assistantMessage, at, everyItemKind, fileAttachment, ids, newContext, thread } from './fixtures'
+
+const folder = mkdtempSync(join(tmpdir(), 'chatkit-store-'))
+afterAll(() => rmSync(folder, { recursive: true, force: true }))
+
+const tables = { threads: 'chatkit_threads', items: 'chatkit_items' }
+
+storeContract('SQLite', {
+	open: () => sqliteStore({ path: join(folder, 'contract.db') }),
+	async sabotage(store, table, operation) {
+		const { client } = store as SqliteStore
+		client.run(
+			`create trigger chatkit_test_sabotage before ${operation} on ${tables[table]} begin select raise(abort, 'sabotaged'); end`
+		)
+		return async () => {
+			client.run('drop trigger chatkit_test_sabotage')
+		}
+	},
+	limits: { ...defaultLimits, error: StoreValidationError }
+})
+
+describe('SQLite store on a file', () => {
+	test('a thread, its items and attachments survive closing and reopening the file', async () => {
+		const path = join(folder, 'nested', 'dir', 'restart.db')
+		const context = newContext('tenant_a')
+		const first = sqliteStore({ path })
+		await first.saveThread(thread('thr_restart', at(0), { title: 'kept' }), context)
+		const items = everyItemKind('thr_restart')
+		for (const item of items) await first.addThreadItem('thr_restart', item, context)
+		await first.saveAttachment(fileAttachment('atc_restart'), context)
+		await first.close()
+		await first.close()
+
+		const second = sqliteStore({ path })
+		try {
+			expect((await second.loadThread('thr_restart', context)).title).toBe('kept')
+			expect((await second.loadThreadItems('thr_restart', null, 100, 'asc', context)).data).toEqual(
+				items
+			)
+			expect(await second.loadAttachment('atc_restart', context)).toEqual(fileAttachment('atc_restart'))
+			await second.addThreadItem(
+				'thr_restart',
+				assistantMessage('thr_restart', 'after_restart', at(50)),
+				context
+			)
+			expect(ids(await second.loadThreadItems('thr_restart', null, 1, 'desc', context))).toEqual([
+				'after_restart'
+			])
+		} finally {
+			await second.close()
+		}
+	})
+
+	test('the file is in WAL mode with foreign keys on, and reopening does not migrate again', async () => {
+		const path = join(folder, 'pragmas.db')
+		await sqliteStore({ path }).close()
+		const store = sqliteStore({ path })
+		try {
+			expect(store.client.query('pragma journal_mode').get()).toEqual({ journal_mode: 'wal' })
+			expect(store.client.query('pragma foreign_keys').get()).toEqual({ foreign_keys: 1 })
+			expect(store.client.query('select count(*) as n from __chatkit_store_migrations').get()).toEqual({
+				n: 1
+			})
+		} finally {
+			await store.close()
+		}
+	})
+
+	test('two stores on the same file see each other’s writes', async () => {
+		const path = join(folder, 'shared.db')
+		const writer = sqliteStore({ path })
+		const reader = sqliteStore({ path })
+		try {
+			const context = newContext()
+			await writer.saveThread(thread('thr_shared'), context)
+			await writer.addThreadItem('thr_shared', assistantMessage('thr_shared', 'm1'), context)
+			expect(ids(await reader.loadThreadItems('thr_shared', null, 5, 'asc', context))).toEqual(['m1'])
+		} finally {
+			await writer.close()
+			await reader.close()
+		}
+	})
+
+	test('a closed store refuses calls with a clear error', async () => {
+		const store = sqliteStore({ path: join(folder, 'closed.db') })
+		await store.close()
+		await expect(store.loadThread('thr_1', newContext())).rejects.toThrow('SQLite store is closed')
+	})
+})
