@@ -1,0 +1,493 @@
+import {
+	InputGuardrailTripwireTriggered,
+	OutputGuardrailTripwireTriggered,
+	type RunStreamEvent
+} from '@openai/agents'
+import type { ThreadStreamEvent } from '../../src/protocol/events'
+import type {
+	AssistantMessageContent,
+	AssistantMessageItem,
+	ThoughtTask,
+	ThreadItem,
+	WorkflowItem
+} from '../../src/protocol/items'
+import type { ChatKitContext } from '../../src/store/types'
+import { type AgentContext, finishWorkflow } from './context'
+import { ResponseStreamConverter } from './converter'
+
+type Raw = Record<string, any>
+type Events = AsyncGenerator<ThreadStreamEvent>
+
+const now = () => new Date().toISOString()
+const isHidden = (item: ThreadItem) =>
+	item.type === 'hidden_context_item' || item.type === 'sdk_hidden_context'
+const emptyPart = (): AssistantMessageContent => ({ type: 'output_text', text: '', annotations: [] })
+
+/** A message opened from plain text deltas (Chat Completions, scripted or custom models). */
+interface OpenMessage {
+	key: string
+	item: AssistantMessageItem
+	text: string
+}
+
+/** Maps one agent run onto ChatKit events; the state of one turn. */
+class RunMapper<C extends ChatKitContext> {
+	readonly produced = new Set<string>()
+	private readonly annotationCounts = new Map<string, number>()
+	private thought?: { itemId: string; summaryIndex: number; task: ThoughtTask }
+	/** The current model response streams Responses API events (so plain text deltas are duplicates). */
+	private responsesMode = false
+	private messageInResponse = false
+	private readonly open: OpenMessage[] = []
+	private toolCall?: { callId: string; id?: string }
+
+	constructor(
+		private readonly ctx: AgentContext<C>,
+		private readonly converter: ResponseStreamConverter
+	) {}
+
+	private get threadId() {
+		return this.ctx.thread.id
+	}
+
+	private endActiveWorkflow(): ThreadStreamEvent[] {
+		const active = this.ctx.workflowItem
+		if (!active) return []
+		this.ctx.workflowItem = undefined
+		return [finishWorkflow(active)]
+	}
+
+	private content(part: Raw): AssistantMessageContent {
+		if (part?.type === 'refusal')
+			return { type: 'output_text', text: String(part.refusal ?? ''), annotations: [] }
+		const raw = part?.annotations ?? part?.providerData?.annotations ?? []
+		const annotations = (Array.isArray(raw) ? raw : [])
+			.map((annotation: unknown) => this.converter.convertAnnotation(annotation))
+			.filter((annotation) => annotation !== null)
+		return { type: 'output_text', text: String(part?.text ?? ''), annotations }
+	}
+
+	private message(id: string, content: AssistantMessageContent[]): AssistantMessageItem {
+		return { id, thread_id: this.threadId, created_at: now(), type: 'assistant_message', content }
+	}
+
+	/** Events a tool or helper put in the context. */
+	*queued(event: ThreadStreamEvent): Generator<ThreadStreamEvent> {
+		if (event.type === 'thread.item.added' || event.type === 'thread.item.done') {
+			const { item } = event
+			const active = this.ctx.workflowItem
+			if (active && active.id !== item.id && item.type !== 'client_tool_call' && !isHidden(item))
+				yield* this.endActiveWorkflow()
+			if (item.type === 'workflow') {
+				if (event.type === 'thread.item.added' && this.ctx.workflowItem?.id !== item.id)
+					this.ctx.workflowItem = structuredClone(item)
+				else if (event.type === 'thread.item.done' && this.ctx.workflowItem?.id === item.id)
+					this.ctx.workflowItem = undefined
+			}
+			this.produced.add(item.id)
+		}
+		yield event
+	}
+
+	async *run(event: RunStreamEvent): Events {
+		if (event.type === 'run_item_stream_event') {
+			const { item } = event
+			if (item.type === 'tool_call_item' && item.rawItem.type === 'function_call') {
+				const { callId, id } = item.rawItem
+				this.toolCall = { callId, id: this.responsesMode ? id : undefined }
+				if (id) this.produced.add(id)
+			}
+			return
+		}
+		if (event.type !== 'raw_model_stream_event') return
+		const data = event.data as Raw
+		switch (data.type) {
+			case 'response_started':
+				this.responsesMode = false
+				this.messageInResponse = false
+				return
+			case 'model':
+				if (typeof data.event?.type === 'string' && data.event.type.startsWith('response.')) {
+					this.responsesMode = true
+					yield* this.responses(data.event)
+				}
+				return
+			case 'output_text_delta':
+				if (!this.responsesMode) yield* this.textDelta(data.delta, data.itemId)
+				return
+			case 'response_done':
+				if (!this.responsesMode) yield* this.responseDone(data.response?.output ?? [])
+				return
+		}
+	}
+
+	private *openMessage(key: string, withPart: boolean): Generator<ThreadStreamEvent, OpenMessage> {
+		yield* this.endActiveWorkflow()
+		const item = this.message(this.ctx.generateId('message'), [])
+		const open = { key, item, text: '' }
+		this.open.push(open)
+		this.produced.add(item.id)
+		this.messageInResponse = true
+		yield { type: 'thread.item.added', item: structuredClone(item) }
+		if (withPart)
+			yield {
+				type: 'thread.item.updated',
+				item_id: item.id,
+				update: {
+					type: 'assistant_message.content_part.added',
+					content_index: 0,
+					content: emptyPart()
+				}
+			}
+		return open
+	}
+
+	private *textDelta(delta: string, itemId: string | undefined): Generator<ThreadStreamEvent> {
+		const key = itemId ?? ''
+		const open = this.open.find((message) => message.key === key) ?? (yield* this.openMessage(key, true))
+		open.text += delta
+		yield {
+			type: 'thread.item.updated',
+			item_id: open.item.id,
+			update: { type: 'assistant_message.content_part.text_delta', content_index: 0, delta }
+		}
+	}
+
+	private *finishMessage(
+		open: OpenMessage,
+		content: AssistantMessageContent[],
+		opened: boolean
+	): Generator<ThreadStreamEvent> {
+		this.open.splice(this.open.indexOf(open), 1)
+		const { id } = open.item
+		for (const [index, part] of content.entries()) {
+			if (index > 0 || !opened)
+				yield {
+					type: 'thread.item.updated',
+					item_id: id,
+					update: {
+						type: 'assistant_message.content_part.added',
+						content_index: index,
+						content: emptyPart()
+					}
+				}
+			yield {
+				type: 'thread.item.updated',
+				item_id: id,
+				update: { type: 'assistant_message.content_part.done', content_index: index, content: part }
+			}
+		}
+		yield { type: 'thread.item.done', item: { ...open.item, content } }
+	}
+
+	/** The end of a model response streamed as plain text deltas: finish its messages, show its reasoning. */
+	private *responseDone(output: Raw[]): Generator<ThreadStreamEvent> {
+		for (const item of output) {
+			if (item.type === 'reasoning' && !this.messageInResponse) yield* this.reasoningItem(item)
+			if (item.type !== 'message' || item.role !== 'assistant') continue
+			const content = (Array.isArray(item.content) ? item.content : [])
+				.filter((part: Raw) => part.type === 'output_text' || part.type === 'refusal')
+				.map((part: Raw) => this.content(part))
+			const open = this.open.find((message) => message.key === (item.id ?? '')) ?? this.open[0]
+			if (open) yield* this.finishMessage(open, content, true)
+			else if (content.length > 0)
+				yield* this.finishMessage(yield* this.openMessage(item.id ?? '', false), content, false)
+		}
+		for (const open of [...this.open])
+			yield* this.finishMessage(open, [{ ...emptyPart(), text: open.text }], true)
+	}
+
+	private *reasoningItem(item: Raw): Generator<ThreadStreamEvent> {
+		const texts = (Array.isArray(item.content) ? item.content : [])
+			.map((part: Raw) => part?.text)
+			.filter((text: unknown): text is string => typeof text === 'string' && text.trim() !== '')
+		if (texts.length === 0) return
+		if (!this.ctx.workflowItem) yield* this.startReasoning()
+		const workflow = this.ctx.workflowItem as WorkflowItem
+		for (const content of texts) yield this.addThought(workflow, content)
+	}
+
+	private *startReasoning(): Generator<ThreadStreamEvent> {
+		const item: WorkflowItem = {
+			id: this.ctx.generateId('workflow'),
+			thread_id: this.threadId,
+			created_at: now(),
+			type: 'workflow',
+			workflow: { type: 'reasoning', tasks: [], expanded: false }
+		}
+		this.ctx.workflowItem = item
+		this.produced.add(item.id)
+		yield { type: 'thread.item.added', item: structuredClone(item) }
+	}
+
+	private addThought(
+		workflow: WorkflowItem,
+		content: string,
+		task: ThoughtTask = { type: 'thought', content, status_indicator: 'none' }
+	): ThreadStreamEvent {
+		workflow.workflow.tasks.push(task)
+		return {
+			type: 'thread.item.updated',
+			item_id: workflow.id,
+			update: {
+				type: 'workflow.task.added',
+				task_index: workflow.workflow.tasks.length - 1,
+				task: structuredClone(task)
+			}
+		}
+	}
+
+	private thoughtUpdate(workflow: WorkflowItem, task: ThoughtTask): ThreadStreamEvent {
+		return {
+			type: 'thread.item.updated',
+			item_id: workflow.id,
+			update: {
+				type: 'workflow.task.updated',
+				task_index: workflow.workflow.tasks.indexOf(task),
+				task: structuredClone(task)
+			}
+		}
+	}
+
+	private isStreamingThought(workflow: WorkflowItem, event: Raw): boolean {
+		const { thought } = this
+		return Boolean(
+			thought &&
+				workflow.workflow.tasks.includes(thought.task) &&
+				thought.itemId === event.item_id &&
+				thought.summaryIndex === event.summary_index
+		)
+	}
+
+	/** Responses API stream events (PROTOCOL §7.2). */
+	private async *responses(event: Raw): Events {
+		const { ctx, converter } = this
+		switch (event.type) {
+			case 'response.output_item.added': {
+				const item = event.item ?? {}
+				if (item.type === 'reasoning' && !ctx.workflowItem) yield* this.startReasoning()
+				else if (item.type === 'message') {
+					yield* this.endActiveWorkflow()
+					this.produced.add(item.id)
+					const content = (item.content ?? []).map((part: Raw) => this.content(part))
+					yield { type: 'thread.item.added', item: this.message(item.id, content) }
+				} else if (item.type === 'image_generation_call') {
+					ctx.generatedImageItem = {
+						id: ctx.generateId('message'),
+						thread_id: this.threadId,
+						created_at: now(),
+						type: 'generated_image',
+						image: null
+					}
+					this.produced.add(ctx.generatedImageItem.id)
+					yield { type: 'thread.item.added', item: structuredClone(ctx.generatedImageItem) }
+				}
+				return
+			}
+			case 'response.content_part.added':
+				if (event.part?.type === 'reasoning_text') return
+				yield {
+					type: 'thread.item.updated',
+					item_id: event.item_id,
+					update: {
+						type: 'assistant_message.content_part.added',
+						content_index: event.content_index,
+						content: this.content(event.part)
+					}
+				}
+				return
+			case 'response.output_text.delta':
+			case 'response.refusal.delta':
+				yield {
+					type: 'thread.item.updated',
+					item_id: event.item_id,
+					update: {
+						type: 'assistant_message.content_part.text_delta',
+						content_index: event.content_index,
+						delta: event.delta
+					}
+				}
+				return
+			case 'response.output_text.done':
+			case 'response.refusal.done':
+				yield {
+					type: 'thread.item.updated',
+					item_id: event.item_id,
+					update: {
+						type: 'assistant_message.content_part.done',
+						content_index: event.content_index,
+						content: {
+							type: 'output_text',
+							text: String(event.text ?? event.refusal ?? ''),
+							annotations: []
+						}
+					}
+				}
+				return
+			case 'response.output_text.annotation.added': {
+				const annotation = converter.convertAnnotation(event.annotation)
+				if (!annotation) return
+				const key = `${event.item_id}\u0000${event.content_index}`
+				const index = this.annotationCounts.get(key) ?? 0
+				this.annotationCounts.set(key, index + 1)
+				yield {
+					type: 'thread.item.updated',
+					item_id: event.item_id,
+					update: {
+						type: 'assistant_message.content_part.annotation_added',
+						content_index: event.content_index,
+						annotation_index: index,
+						annotation
+					}
+				}
+				return
+			}
+			case 'response.reasoning_summary_text.delta': {
+				const workflow = ctx.workflowItem
+				if (!workflow) return
+				if (workflow.workflow.type === 'reasoning' && workflow.workflow.tasks.length === 0) {
+					const task: ThoughtTask = {
+						type: 'thought',
+						content: event.delta,
+						status_indicator: 'none'
+					}
+					this.thought = { itemId: event.item_id, summaryIndex: event.summary_index, task }
+					yield this.addThought(workflow, event.delta, task)
+				} else if (this.thought && this.isStreamingThought(workflow, event)) {
+					this.thought.task.content += event.delta
+					yield this.thoughtUpdate(workflow, this.thought.task)
+				}
+				return
+			}
+			case 'response.reasoning_summary_text.done': {
+				const workflow = ctx.workflowItem
+				if (!workflow) return
+				if (this.thought && this.isStreamingThought(workflow, event)) {
+					const { task } = this.thought
+					task.content = event.text
+					this.thought = undefined
+					yield this.thoughtUpdate(workflow, task)
+				} else yield this.addThought(workflow, event.text)
+				return
+			}
+			case 'response.image_generation_call.partial_image': {
+				const image = ctx.generatedImageItem
+				if (!image) return
+				const url = await converter.base64ImageToUrl(
+					event.item_id,
+					event.partial_image_b64,
+					event.partial_image_index
+				)
+				image.image = { id: event.item_id, url }
+				yield {
+					type: 'thread.item.updated',
+					item_id: image.id,
+					update: {
+						type: 'generated_image.updated',
+						image: { ...image.image },
+						progress: converter.partialImageIndexToProgress(event.partial_image_index)
+					}
+				}
+				return
+			}
+			case 'response.output_item.done': {
+				const item = event.item ?? {}
+				if (item.type === 'message') {
+					this.produced.add(item.id)
+					const content = (item.content ?? []).map((part: Raw) => this.content(part))
+					yield { type: 'thread.item.done', item: this.message(item.id, content) }
+				} else if (item.type === 'image_generation_call' && item.result && ctx.generatedImageItem) {
+					const image = ctx.generatedImageItem
+					image.image = { id: item.id, url: await converter.base64ImageToUrl(item.id, item.result) }
+					ctx.generatedImageItem = undefined
+					yield { type: 'thread.item.done', item: structuredClone(image) }
+				}
+				return
+			}
+		}
+	}
+
+	/** The end of the turn: keep an unfinished workflow for the next turn, then the pending client tool call. */
+	async *finish(): Events {
+		const { ctx } = this
+		if (ctx.workflowItem) {
+			await ctx.store.addThreadItem(this.threadId, ctx.workflowItem, ctx.requestContext)
+			ctx.workflowItem = undefined
+		}
+		const call = ctx.clientToolCall
+		if (!call) return
+		const known = call.callId ? undefined : this.toolCall
+		yield {
+			type: 'thread.item.done',
+			item: {
+				id: known?.id ?? ctx.generateId('tool_call'),
+				thread_id: this.threadId,
+				created_at: now(),
+				type: 'client_tool_call',
+				status: 'pending',
+				call_id: call.callId ?? known?.callId ?? ctx.generateId('tool_call'),
+				name: call.name,
+				arguments: call.arguments
+			}
+		}
+	}
+}
+
+/** A workflow left open by the previous turn (before a client tool call) continues in this one. */
+const resumeWorkflow = async <C extends ChatKitContext>(ctx: AgentContext<C>): Promise<void> => {
+	if (ctx.workflowItem) return
+	const { data } = await ctx.store.loadThreadItems(ctx.thread.id, null, 2, 'desc', ctx.requestContext)
+	const [last, previous] = data
+	if (last?.type === 'workflow') ctx.workflowItem = last
+	else if (last?.type === 'client_tool_call' && previous?.type === 'workflow') ctx.workflowItem = previous
+}
+
+export interface StreamAgentResponseOptions {
+	/** @default new ResponseStreamConverter() */
+	converter?: ResponseStreamConverter
+}
+
+/**
+ * The ChatKit events of a streamed agent run, merged with the events tools put in the context.
+ * Ends with the pending client tool call, if a tool set one. On a guardrail tripwire, removes every
+ * item the turn produced and rethrows.
+ *
+ * @example
+ * const result = await run(agent, input, { stream: true, context: ctx, signal })
+ * yield* streamAgentResponse(ctx, result)
+ */
+export async function* streamAgentResponse<C extends ChatKitContext>(
+	ctx: AgentContext<C>,
+	result: AsyncIterable<RunStreamEvent>,
+	options: StreamAgentResponseOptions = {}
+): Events {
+	const mapper = new RunMapper(ctx, options.converter ?? new ResponseStreamConverter())
+	const queue = ctx.events
+	try {
+		await resumeWorkflow(ctx)
+		const iterator = result[Symbol.asyncIterator]()
+		let next = iterator.next()
+		next.catch(() => {})
+		while (true) {
+			while (queue.size > 0) yield* mapper.queued(queue.shift() as ThreadStreamEvent)
+			const step = await Promise.race([next, queue.next().then(() => null)])
+			if (step === null) continue
+			if (step.done) break
+			next = iterator.next()
+			next.catch(() => {})
+			yield* mapper.run(step.value)
+		}
+	} catch (error) {
+		if (
+			error instanceof InputGuardrailTripwireTriggered ||
+			error instanceof OutputGuardrailTripwireTriggered
+		) {
+			queue.clear()
+			for (const id of mapper.produced) yield { type: 'thread.item.removed', item_id: id }
+		}
+		throw error
+	}
+	if (ctx.signal.aborted) return
+	while (queue.size > 0) yield* mapper.queued(queue.shift() as ThreadStreamEvent)
+	yield* mapper.finish()
+}
