@@ -174,13 +174,35 @@ function checkAlgorithms(algorithms: JwtAlgorithm[] | undefined) {
 		fail('algorithms', `unsupported ${unknown.join(', ')} (supported: ${jwtAlgorithms.join(', ')})`)
 }
 
+/** Imports the key once per allowed algorithm (at construction) and picks it by the token's `alg`. */
+function keyPerAlgorithm(algorithms: JwtAlgorithm[], importKey: (alg: JwtAlgorithm) => Promise<CryptoKey>) {
+	const imported = Promise.all(algorithms.map(async (alg) => [alg, await importKey(alg)] as const)).then(
+		(pairs) => new Map<string, CryptoKey>(pairs)
+	)
+	imported.catch(() => {})
+	const getKey: JWTVerifyGetKey = async (header) => {
+		const key = (await imported).get(header.alg ?? '')
+		if (!key) throw new Error('no key for this algorithm')
+		return key
+	}
+	return getKey
+}
+
 function secretKey(secret: string | Uint8Array, algorithms: JwtAlgorithm[] = ['HS256']) {
 	onlyFrom(algorithms, hmacAlgorithms, 'a shared secret (use publicKey or jwksUrl)')
 	const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret
 	for (const alg of algorithms)
 		if (bytes.length < hashBytes[alg])
 			fail('secret', `must be at least ${hashBytes[alg]} bytes for ${alg} (it has ${bytes.length})`)
-	return { algorithms, getKey: (() => bytes) as JWTVerifyGetKey }
+	const importHmac = (alg: string) =>
+		crypto.subtle.importKey(
+			'raw',
+			new Uint8Array(bytes),
+			{ name: 'HMAC', hash: `SHA-${alg.slice(2)}` },
+			false,
+			['verify']
+		)
+	return { algorithms, getKey: keyPerAlgorithm(algorithms, importHmac) }
 }
 
 function publicKeyOf(pem: string, requested: JwtAlgorithm[] | undefined) {
@@ -209,16 +231,7 @@ function publicKeyOf(pem: string, requested: JwtAlgorithm[] | undefined) {
 		algorithms = requested ?? ['EdDSA']
 		onlyFrom(algorithms, ['EdDSA'], 'an Ed25519 public key')
 	} else return fail('publicKey', `unsupported key type ${keyType}${curve ? ` (${curve})` : ''}`)
-	const imported = Promise.all(
-		algorithms.map(async (alg) => [alg, await importSPKI(pem, alg)] as const)
-	).then((pairs) => new Map<string, CryptoKey>(pairs))
-	imported.catch(() => {})
-	const getKey: JWTVerifyGetKey = async (header) => {
-		const key = (await imported).get(header.alg ?? '')
-		if (!key) throw new Error('no key for this algorithm')
-		return key
-	}
-	return { algorithms, getKey }
+	return { algorithms, getKey: keyPerAlgorithm(algorithms, (alg) => importSPKI(pem, alg)) }
 }
 
 function remoteKeySet(
