@@ -34,6 +34,15 @@ export class AuthConfigError extends Error {
 	}
 }
 
+/** An on/off environment variable: `true`/`1`, `false`/`0`, or unset (`undefined`); anything else is `null`. */
+export const envFlag = (value: string | undefined): boolean | undefined | null => {
+	const normalised = (value ?? '').trim().toLowerCase()
+	if (normalised === '') return undefined
+	if (normalised === 'true' || normalised === '1') return true
+	if (normalised === 'false' || normalised === '0') return false
+	return null
+}
+
 const unauthorizedBody: UnauthorizedBody = { code: 'unauthorized', message: 'Authentication required' }
 
 interface AuthPluginConfig<U extends ChatKitUser> {

@@ -1,5 +1,5 @@
 import type { ChatKitUser } from '../../src/store/types'
-import { type AuthLogger, type AuthPlugin, type AuthUser, AuthConfigError } from './core'
+import { type AuthLogger, type AuthPlugin, type AuthUser, AuthConfigError, envFlag } from './core'
 import { devUser } from './dev'
 import { type JwtAlgorithm, type JwtAuthOptions, jwtAuth } from './jwt'
 import { type SessionAuthOptions, sessionAuth } from './session'
@@ -61,8 +61,8 @@ export function authFromEnv<U extends ChatKitUser = AuthUser>(
 	options: AuthFromEnvOptions<U> = {}
 ): AuthPlugin<U | AuthUser> {
 	const mode = (env.AUTH_MODE ?? '').trim().toLowerCase() || 'none'
-	const allowAnonymous = (env.ALLOW_ANONYMOUS ?? '').trim().toLowerCase()
-	if (!['', 'true', 'false'].includes(allowAnonymous))
+	const allowAnonymous = envFlag(env.ALLOW_ANONYMOUS)
+	if (allowAnonymous === null)
 		throw new AuthConfigError('ALLOW_ANONYMOUS', `expected true or false, got '${env.ALLOW_ANONYMOUS}'`)
 	const trustedOrigins = list(env.CORS_ORIGINS)
 
@@ -72,14 +72,14 @@ export function authFromEnv<U extends ChatKitUser = AuthUser>(
 			(options.log ?? console.warn)(
 				`[elysia-chatkit/auth] AUTH_MODE is none (every request runs as the development user) although ${keys.join(', ')} is set; set AUTH_MODE=jwt to use it`
 			)
-		if (env.NODE_ENV === 'production' && allowAnonymous !== 'true')
+		if (env.NODE_ENV === 'production' && allowAnonymous !== true)
 			throw new AuthConfigError(
 				'AUTH_MODE',
 				`is ${env.AUTH_MODE ? 'none' : 'unset (none)'}, and the anonymous development user is refused when NODE_ENV=production. ` +
 					'Set AUTH_MODE=jwt (with JWT_SECRET, JWT_PUBLIC_KEY or JWKS_URL) or AUTH_MODE=session, ' +
 					'or ALLOW_ANONYMOUS=true if every visitor may share one identity.'
 			)
-		return devUser({ env: { ...env, ALLOW_ANONYMOUS: allowAnonymous } }) as AuthPlugin<U | AuthUser>
+		return devUser({ env, allowInProduction: allowAnonymous === true }) as AuthPlugin<U | AuthUser>
 	}
 
 	if (mode === 'session') {

@@ -71,9 +71,14 @@ describe('authFromEnv', () => {
 		)
 	})
 
-	it('allows anonymous mode in production with ALLOW_ANONYMOUS=true', async () => {
-		const app = build({ NODE_ENV: 'production', ALLOW_ANONYMOUS: 'true' })
-		expect((await (await me(app)).json()).id).toBe('dev-user')
+	it('allows anonymous mode in production with ALLOW_ANONYMOUS=true (or 1)', async () => {
+		for (const flag of ['true', '1', 'TRUE']) {
+			const app = build({ NODE_ENV: 'production', ALLOW_ANONYMOUS: flag })
+			expect((await (await me(app)).json()).id).toBe('dev-user')
+		}
+		expect(
+			configError(() => authFromEnv({ NODE_ENV: 'production', ALLOW_ANONYMOUS: 'false' })).setting
+		).toBe('AUTH_MODE')
 	})
 
 	it('names the variable of a wrong value', () => {

@@ -209,6 +209,13 @@ describe('jwtAuth credentials in the request', () => {
 			expect(JSON.parse(res.text)).toEqual(unauthorized)
 		})
 
+	it('refuses an oversized token without verifying it', async () => {
+		const log = logSink()
+		const res = await appWith({ secret }, log).handle(bearer(`${'a'.repeat(20_000)}.b.c`))
+		expect(res.status).toBe(401)
+		expect(log.lines[0]).toContain('token too long')
+	})
+
 	it('accepts the scheme in any case', async () => {
 		const token = await sign({}, secretKey)
 		expect((await app.handle(req('/me', { headers: { authorization: `bearer ${token}` } }))).status).toBe(
