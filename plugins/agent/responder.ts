@@ -1,4 +1,14 @@
-import { Agent, type AgentInputItem, type Model, type Runner, run, type Tool } from '@openai/agents'
+import {
+	Agent,
+	type AgentInputItem,
+	InputGuardrailTripwireTriggered,
+	OutputGuardrailTripwireTriggered,
+	type Model,
+	type Runner,
+	run,
+	type Tool
+} from '@openai/agents'
+import { CustomStreamError, StreamError } from '../../src/engine/errors'
 import type { Responder, RespondArgs } from '../../src/engine/types'
 import type { ThreadStreamEvent } from '../../src/protocol/events'
 import type { UserMessageItem } from '../../src/protocol/items'
@@ -71,6 +81,22 @@ export interface AgentResponderOptions<C extends ChatKitContext = ChatKitContext
 	inputConverter?: ThreadItemConverter
 }
 
+/**
+ * Agents SDK errors carry the run state (the conversation): log one line, and hand the engine a
+ * `StreamError` (the client shows a retryable error) with the original as `cause`.
+ */
+const safeError = (error: unknown): unknown => {
+	if (error instanceof StreamError || error instanceof CustomStreamError) return error
+	const name = error instanceof Error ? error.name : typeof error
+	const tripwire =
+		error instanceof InputGuardrailTripwireTriggered || error instanceof OutputGuardrailTripwireTriggered
+	if (!tripwire)
+		console.error(
+			`[elysia-chatkit/agent] the agent run failed: ${name}${error instanceof Error ? `: ${error.message}` : ''}`
+		)
+	return Object.assign(new StreamError('stream.error'), { cause: error })
+}
+
 /** The composer's tool choice, when the agent has that tool; client tools stop the run. */
 const agentForTurn = (agent: AnyAgent, input: UserMessageItem | null): AnyAgent => {
 	const tools = agent.tools as Tool<unknown>[]
@@ -131,6 +157,8 @@ export const agentResponder = <C extends ChatKitContext = ChatKitContext>(
 				? await runner.run(agent, history, runOptions)
 				: await run(agent, history, runOptions)
 			yield* streamAgentResponse(ctx, result, { converter })
+		} catch (error) {
+			throw safeError(error)
 		} finally {
 			signal.removeEventListener('abort', onAbort)
 			abort.abort()

@@ -39,7 +39,9 @@ class RunMapper<C extends ChatKitContext> {
 	private responsesMode = false
 	private messageInResponse = false
 	private readonly open: OpenMessage[] = []
-	private toolCall?: { callId: string; id?: string }
+	/** Function calls of the run: call id → item id (kept only when it is a Responses API id). */
+	private readonly toolCalls = new Map<string, string | undefined>()
+	private lastCallId?: string
 
 	constructor(
 		private readonly ctx: AgentContext<C>,
@@ -94,7 +96,8 @@ class RunMapper<C extends ChatKitContext> {
 			const { item } = event
 			if (item.type === 'tool_call_item' && item.rawItem.type === 'function_call') {
 				const { callId, id } = item.rawItem
-				this.toolCall = { callId, id: this.responsesMode ? id : undefined }
+				this.toolCalls.set(callId, this.responsesMode ? id : undefined)
+				this.lastCallId = callId
 				if (id) this.produced.add(id)
 			}
 			return
@@ -416,16 +419,17 @@ class RunMapper<C extends ChatKitContext> {
 		}
 		const call = ctx.clientToolCall
 		if (!call) return
-		const known = call.callId ? undefined : this.toolCall
+		const callId = call.callId ?? this.lastCallId
+		const id = callId === undefined ? undefined : this.toolCalls.get(callId)
 		yield {
 			type: 'thread.item.done',
 			item: {
-				id: known?.id ?? ctx.generateId('tool_call'),
+				id: id ?? ctx.generateId('tool_call'),
 				thread_id: this.threadId,
 				created_at: now(),
 				type: 'client_tool_call',
 				status: 'pending',
-				call_id: call.callId ?? known?.callId ?? ctx.generateId('tool_call'),
+				call_id: callId ?? ctx.generateId('tool_call'),
 				name: call.name,
 				arguments: call.arguments
 			}
