@@ -99,15 +99,29 @@ const streamResponse = (
 	return new Response(body, { headers: SSE_HEADERS })
 }
 
+const tooLarge = (maxBytes: number) =>
+	new ChatKitError(413, 'payload_too_large', `Request bodies are limited to ${maxBytes} bytes`)
+
+/** Read at most `maxBytes` of the body (a longer one is refused as soon as it passes the limit) and parse it. */
 const readBody = async (request: Request, maxBytes: number): Promise<unknown> => {
-	const declared = Number(request.headers.get('content-length'))
-	if (declared > maxBytes)
-		throw new ChatKitError(413, 'payload_too_large', `Request bodies are limited to ${maxBytes} bytes`)
-	const bytes = new Uint8Array(await request.arrayBuffer())
-	if (bytes.byteLength > maxBytes)
-		throw new ChatKitError(413, 'payload_too_large', `Request bodies are limited to ${maxBytes} bytes`)
+	if (Number(request.headers.get('content-length')) > maxBytes) throw tooLarge(maxBytes)
+	const chunks: Uint8Array[] = []
+	let size = 0
+	if (request.body) {
+		const reader = request.body.getReader()
+		while (true) {
+			const { value, done } = await reader.read()
+			if (done) break
+			size += value.byteLength
+			if (size > maxBytes) {
+				reader.cancel().catch(() => {})
+				throw tooLarge(maxBytes)
+			}
+			chunks.push(value)
+		}
+	}
 	try {
-		return JSON.parse(new TextDecoder().decode(bytes))
+		return JSON.parse(new TextDecoder().decode(Buffer.concat(chunks)))
 	} catch {
 		throw new ChatKitError(400, 'invalid_json', 'The request body is not valid JSON')
 	}
