@@ -83,6 +83,22 @@ describe('jwtAuth with a PEM public key', () => {
 		expect(await res.json()).toEqual({ id: 'user_1', tenantId: null, roles: ['viewer'] })
 	})
 
+	for (const alg of ['ES384', 'EdDSA'] as const)
+		it(`accepts ${alg} tokens, the algorithm following the key`, async () => {
+			const keys = await keyPair(alg)
+			const token = await sign({}, keys.privateKey, { alg })
+			expect((await appWith({ publicKey: keys.pem }).handle(bearer(token))).status).toBe(200)
+		})
+
+	it('accepts PS256 with an RSA key only when the allow-list names it', async () => {
+		const keys = await keyPair('PS256')
+		const token = await sign({}, keys.privateKey, { alg: 'PS256' })
+		expect((await appWith({ publicKey: keys.pem }).handle(bearer(token))).status).toBe(401)
+		expect(
+			(await appWith({ publicKey: keys.pem, algorithms: ['PS256'] }).handle(bearer(token))).status
+		).toBe(200)
+	})
+
 	it('refuses a token signed by another key of the same kind', async () => {
 		const [keys, other] = await Promise.all([keyPair('RS256'), keyPair('RS256')])
 		const token = await sign({}, other.privateKey, { alg: 'RS256' })

@@ -9,7 +9,7 @@ export interface KeyPair {
 	pem: string
 }
 
-export const keyPair = async (alg: 'RS256' | 'ES256'): Promise<KeyPair> => {
+export const keyPair = async (alg: 'RS256' | 'ES256' | 'ES384' | 'PS256' | 'EdDSA'): Promise<KeyPair> => {
 	const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true })
 	return { privateKey, publicKey, pem: await exportSPKI(publicKey) }
 }
