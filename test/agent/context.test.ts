@@ -1,0 +1,284 @@
+import { describe, expect, test } from 'bun:test'
+import { Agent, OutputGuardrailTripwireTriggered, tool } from '@openai/agents'
+import { assistantMessage, functionCall, ScriptedModel } from '@openai/agents/testing'
+import { z } from 'zod'
+import { type AgentContext, type AgentRunContext, agentContext, agentResponder } from '../../plugins/agent'
+import { StreamError } from '../../src/engine/errors'
+import type { ThreadStreamEvent } from '../../src/protocol/events'
+import type { Thread } from '../../src/protocol/items'
+import type { WidgetRoot } from '../../src/protocol/widgets'
+import { MemoryStore } from '../../src/store/memory'
+import {
+	addMessage,
+	agentApp,
+	anonymous,
+	createThread,
+	shape,
+	storedItems,
+	textOf,
+	threadIdOf
+} from './helpers'
+
+/** A turn where the model calls `act` once (which runs `body` with the context), then answers "Done". */
+const withTool = (
+	body: (ctx: AgentContext) => Promise<void> | void,
+	extraSteps: ConstructorParameters<typeof ScriptedModel>[0] = []
+) => {
+	const act = tool({
+		name: 'act',
+		description: 'act',
+		parameters: z.object({}),
+		async execute(_input, runContext?: AgentRunContext) {
+			await body(agentContext(runContext))
+			return 'acted'
+		}
+	})
+	const model = new ScriptedModel([
+		[functionCall('act', {}, { callId: 'c1' })],
+		[assistantMessage('Done')],
+		...extraSteps
+	])
+	return { model, ...agentApp({ agent: new Agent({ name: 'A', model, tools: [act] }) }) }
+}
+
+const doneItems = (events: ThreadStreamEvent[]) =>
+	events.flatMap((event) =>
+		event.type === 'thread.item.done' && event.item.type !== 'user_message' ? [event.item] : []
+	)
+
+describe('AgentContext in tools', () => {
+	test('progress, effects and notices are streamed before the answer', async () => {
+		const { app } = withTool((ctx) => {
+			ctx.progress('Working…')
+			ctx.effect('confetti', { count: 3 })
+			ctx.notice('Saved **2** drafts', { level: 'warning', title: 'Drafts' })
+		})
+		const events = await createThread(app, 'go')
+		const kinds = events.map(shape)
+		expect(kinds.slice(3, 6)).toEqual(['progress_update', 'client_effect', 'notice'])
+		expect(events.slice(3, 6)).toEqual([
+			{ type: 'progress_update', text: 'Working…' },
+			{ type: 'client_effect', name: 'confetti', data: { count: 3 } },
+			{ type: 'notice', level: 'warning', message: 'Saved **2** drafts', title: 'Drafts' }
+		])
+		expect(kinds.at(-1)).toBe('thread.item.done:assistant_message')
+	})
+
+	test('a static widget is one done item, saved', async () => {
+		const card: WidgetRoot = { type: 'Card', children: [{ type: 'Text', value: 'Order 42' }] }
+		const { app, store } = withTool((ctx) => ctx.streamWidget(card, 'Order 42'))
+		const events = await createThread(app, 'go')
+		const widgets = events.filter((event) => shape(event).endsWith(':widget'))
+		expect(widgets.map(shape)).toEqual(['thread.item.done:widget'])
+		const [widget] = doneItems(widgets)
+		expect(widget).toMatchObject({ type: 'widget', widget: card, copy_text: 'Order 42' })
+		expect(widget.id).toMatch(/^msg_/)
+		expect((await storedItems(store, threadIdOf(events))).find((item) => item.type === 'widget')).toEqual(
+			widget
+		)
+	})
+
+	test('a streamed widget is added, updated, then done with its last state', async () => {
+		async function* typing(): AsyncGenerator<WidgetRoot> {
+			for (const value of ['', 'Hello,', 'Hello, world'])
+				yield { type: 'Card', children: [{ type: 'Text', id: 'text', value, streaming: true }] }
+		}
+		const { app } = withTool((ctx) => ctx.streamWidget(typing()))
+		const events = await createThread(app, 'go')
+		const widgetEvents = events.filter(
+			(event) =>
+				shape(event).endsWith(':widget') ||
+				(event.type === 'thread.item.updated' && event.update.type.startsWith('widget.'))
+		)
+		expect(widgetEvents[0].type).toBe('thread.item.added')
+		expect(widgetEvents.at(-1)?.type).toBe('thread.item.done')
+		expect(widgetEvents.length).toBeGreaterThan(2)
+		const done = doneItems(widgetEvents)[0]
+		expect(done.type === 'widget' && done.widget.children).toEqual([
+			{ type: 'Text', id: 'text', value: 'Hello, world', streaming: true }
+		])
+	})
+
+	test('workflow tasks stream into one workflow, ended with a duration when the answer starts', async () => {
+		const { app, store } = withTool((ctx) => {
+			ctx.addWorkflowTask({ type: 'custom', title: 'Search', status_indicator: 'loading' })
+			ctx.addWorkflowTask({ type: 'custom', title: 'Read', status_indicator: 'none' })
+			ctx.updateWorkflowTask(
+				{ type: 'custom', title: 'Search', content: '3 results', status_indicator: 'complete' },
+				0
+			)
+		})
+		const events = await createThread(app, 'go')
+		expect(events.map(shape).slice(3, 7)).toEqual([
+			'thread.item.added:workflow',
+			'thread.item.updated:workflow.task.added',
+			'thread.item.updated:workflow.task.updated',
+			'thread.item.done:workflow'
+		])
+		const added = events[3]
+		expect(
+			added.type === 'thread.item.added' && added.item.type === 'workflow' && added.item.workflow.tasks
+		).toHaveLength(1)
+		const [workflow] = doneItems(events)
+		if (workflow.type !== 'workflow') throw new Error('no workflow')
+		expect(workflow.workflow).toEqual({
+			type: 'custom',
+			tasks: [
+				{ type: 'custom', title: 'Search', content: '3 results', status_indicator: 'complete' },
+				{ type: 'custom', title: 'Read', status_indicator: 'none' }
+			],
+			expanded: false,
+			summary: { duration: expect.any(Number) }
+		})
+		const stored = await storedItems(store, threadIdOf(events))
+		expect(stored.map((item) => item.type)).toEqual(['user_message', 'workflow', 'assistant_message'])
+		expect(stored[1]).toEqual(workflow)
+	})
+
+	test('a summary set on the workflow is kept when the answer ends it', async () => {
+		const { app } = withTool((ctx) => {
+			ctx.startWorkflow({
+				type: 'custom',
+				tasks: [{ type: 'custom', title: 'Looked', status_indicator: 'none' }],
+				summary: { title: 'Looked it up', icon: 'search' },
+				expanded: true
+			})
+		})
+		const [workflow] = doneItems(await createThread(app, 'go'))
+		expect(workflow.type === 'workflow' && workflow.workflow).toMatchObject({
+			summary: { title: 'Looked it up', icon: 'search' },
+			expanded: false
+		})
+	})
+
+	test('an explicit end keeps the expanded flag and the given summary', async () => {
+		const { app } = withTool((ctx) => {
+			ctx.addWorkflowTask({ type: 'custom', title: 'Step', status_indicator: 'complete' })
+			ctx.endWorkflow({ title: 'All done' }, true)
+		})
+		const [workflow] = doneItems(await createThread(app, 'go'))
+		expect(workflow.type === 'workflow' && workflow.workflow).toMatchObject({
+			summary: { title: 'All done' },
+			expanded: true
+		})
+	})
+
+	test('hidden context is saved, never sent, and reaches the model on the next turn', async () => {
+		const { app, store, model } = withTool(
+			(ctx) => ctx.addHiddenContext('customer tier: gold'),
+			[[assistantMessage('Noted')]]
+		)
+		const events = await createThread(app, 'go')
+		expect(events.some((event) => shape(event).includes('hidden_context_item'))).toBe(false)
+		const threadId = threadIdOf(events)
+		const stored = await storedItems(store, threadId)
+		expect(stored.map((item) => item.type)).toEqual([
+			'user_message',
+			'hidden_context_item',
+			'assistant_message'
+		])
+		await addMessage(app, threadId, 'next')
+		expect(textOf(model.calls[2].request.input)).toContain(
+			'Hidden context for the agent (not shown to the user):\n<HiddenContext>\ncustomer tier: gold\n</HiddenContext>'
+		)
+	})
+
+	test('the store, thread and typed request context are reachable', async () => {
+		type Ctx = { user: { id: string; tenantId?: string | null }; plan: string }
+		const seen: unknown[] = []
+		const { app } = withTool(async (ctx) => {
+			const typed = ctx as unknown as AgentContext<Ctx>
+			const { data } = await typed.store.loadThreadItems(
+				typed.thread.id,
+				null,
+				5,
+				'asc',
+				typed.requestContext
+			)
+			seen.push(
+				typed.user.id,
+				data.map((item) => item.type),
+				typed.generateId('task').slice(0, 4)
+			)
+		})
+		await createThread(app, 'go')
+		expect(seen).toEqual(['anonymous', ['user_message'], 'tsk_'])
+	})
+})
+
+describe('agentResponder without Elysia', () => {
+	const thread = async (store: MemoryStore): Promise<Thread> => {
+		const meta = {
+			id: 'thr_1',
+			created_at: new Date().toISOString(),
+			status: { type: 'active' as const },
+			metadata: {}
+		}
+		await store.saveThread(meta, anonymous)
+		await store.addThreadItem(
+			'thr_1',
+			{
+				id: 'msg_u',
+				thread_id: 'thr_1',
+				created_at: meta.created_at,
+				type: 'user_message',
+				content: [{ type: 'input_text', text: 'hi' }],
+				attachments: [],
+				inference_options: {}
+			},
+			anonymous
+		)
+		return { ...meta, items: { data: [], has_more: false } }
+	}
+
+	test('yields the ChatKit events of the run', async () => {
+		const store = new MemoryStore()
+		const respond = agentResponder({
+			agent: new Agent({ name: 'A', model: new ScriptedModel([[assistantMessage('Hello')]]) })
+		})
+		const events: ThreadStreamEvent[] = []
+		for await (const event of respond({
+			thread: await thread(store),
+			input: null,
+			context: anonymous,
+			store,
+			signal: new AbortController().signal
+		}))
+			events.push(event)
+		expect(events.map(shape)).toEqual([
+			'thread.item.added:assistant_message',
+			'thread.item.updated:assistant_message.content_part.added',
+			'thread.item.updated:assistant_message.content_part.text_delta',
+			'thread.item.updated:assistant_message.content_part.done',
+			'thread.item.done:assistant_message'
+		])
+	})
+
+	test('a guardrail tripwire surfaces as a StreamError whose cause is the tripwire', async () => {
+		const store = new MemoryStore()
+		const agent = new Agent({
+			name: 'A',
+			model: new ScriptedModel([[assistantMessage('x')]]),
+			outputGuardrails: [
+				{ name: 'no', execute: async () => ({ tripwireTriggered: true, outputInfo: null }) }
+			]
+		})
+		const events: ThreadStreamEvent[] = []
+		let caught: unknown
+		try {
+			for await (const event of agentResponder({ agent })({
+				thread: await thread(store),
+				input: null,
+				context: anonymous,
+				store,
+				signal: new AbortController().signal
+			}))
+				events.push(event)
+		} catch (error) {
+			caught = error
+		}
+		expect(caught).toBeInstanceOf(StreamError)
+		expect((caught as Error).cause).toBeInstanceOf(OutputGuardrailTripwireTriggered)
+		expect(events.map(shape).at(-1)).toBe('thread.item.removed')
+	})
+})
