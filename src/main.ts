@@ -1,34 +1,15 @@
-import { Elysia } from 'elysia'
-import { chatkit } from './chatkit'
 import { ConfigError, loadConfig } from './config'
-import { streamText } from './respond'
-import { MemoryStore } from './store/memory'
-
-const start = () => {
-	const config = loadConfig()
-	const app = new Elysia()
-		.get('/health', () => ({ status: 'ok' }))
-		.use(
-			chatkit({
-				path: config.CHATKIT_PATH,
-				maxBodyBytes: config.MAX_BODY_BYTES,
-				store: new MemoryStore(),
-				async *respond(args) {
-					yield* streamText(args, ['Hello', ' from', ' elysia-chatkit', '.'])
-				}
-			})
-		)
-		.listen({ hostname: config.HOST, port: config.PORT })
-	console.log(`elysia-chatkit listening on http://${config.HOST}:${app.server?.port}${config.CHATKIT_PATH}`)
-	console.log('  store: memory (nothing is kept across restarts)')
-	console.log('  responder: fixed hello-world reply')
-	return app
-}
+import { createServer, describeServer } from './server'
 
 try {
-	start()
+	const config = loadConfig()
+	const { app } = createServer(config)
+	app.listen({ hostname: config.HOST, port: config.PORT })
+	console.log(`elysia-chatkit on http://${config.HOST}:${app.server?.port}${config.CHATKIT_PATH}`)
+	console.log(describeServer(config))
 } catch (error) {
-	if (!(error instanceof ConfigError)) throw error
+	if (!(error instanceof ConfigError) && !(error instanceof Error && error.name === 'AuthConfigError'))
+		throw error
 	console.error(error.message)
 	process.exit(1)
 }
