@@ -73,9 +73,10 @@ describe('AgentContext in tools', () => {
 		const [widget] = doneItems(widgets)
 		expect(widget).toMatchObject({ type: 'widget', widget: card, copy_text: 'Order 42' })
 		expect(widget.id).toMatch(/^msg_/)
-		expect((await storedItems(store, threadIdOf(events))).find((item) => item.type === 'widget')).toEqual(
-			widget
+		const stored: unknown = (await storedItems(store, threadIdOf(events))).find(
+			(item) => item.type === 'widget'
 		)
+		expect(stored).toEqual(widget)
 	})
 
 	test('a streamed widget is added, updated, then done with its last state', async () => {

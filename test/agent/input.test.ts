@@ -23,8 +23,10 @@ const userText = (text: string) => ({
 	role: 'user',
 	content: [{ type: 'input_text', text }]
 })
-const convert = (items: ThreadItem | ThreadItem[], converter = new ThreadItemConverter()) =>
-	converter.toAgentInput(items)
+const convert = (
+	items: ThreadItem | ThreadItem[],
+	converter = new ThreadItemConverter()
+): Promise<unknown[]> => converter.toAgentInput(items)
 
 describe('ThreadItemConverter', () => {
 	test('only the newest user message gets its quoted text', async () => {
