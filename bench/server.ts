@@ -1,0 +1,116 @@
+/**
+ * One server under test, started by bench/index.ts: `bun bench/server.ts '<ServerConfig JSON>'`.
+ * Prints `READY <port>` once it listens on 127.0.0.1; SIGTERM stops it (and writes a CPU profile when
+ * started with `--cpu-prof`).
+ */
+import { Elysia } from 'elysia'
+import { chatkit } from '../src/chatkit'
+import type { Responder } from '../src/engine/types'
+import { streamText } from '../src/respond'
+import { MemoryStore } from '../src/store/memory'
+import type { Store } from '../src/store/types'
+import { JSON_HEADERS, turnResponse } from './baseline'
+import { BENCH_USER, PATH, STORE_PLUGIN, seedStore, tokens } from './fixtures'
+
+export interface ServerConfig {
+	/** `bare`: Bun.serve alone; `elysia`: one Elysia route doing the same; `chatkit`: the framework. */
+	kind: 'bare' | 'elysia' | 'chatkit'
+	/** chatkit only: `memory`, `sqlite:<path>` or `postgres://…`. */
+	store?: string
+	/** chatkit only: seed this many threads (and `items` items in the first) before listening. */
+	threads?: number
+	items?: number
+	/** Milliseconds between deltas (0: all at once). */
+	paceMs: number
+	/** Answer at zero latency until SIGUSR2 (which also collects garbage): lets a paced server warm up first. */
+	startUnpaced?: boolean
+	/** bare and elysia: the exact JSON bodies to answer `threads.list` and `items.list` with. */
+	responses?: { threadsList: string; itemsList: string }
+	/** chatkit only: a module exporting `createResponder(paceMs: () => number): Responder`, used instead of streamText. */
+	responder?: string
+}
+
+const config = JSON.parse(process.argv[2] ?? '{}') as ServerConfig
+let paceMs = config.startUnpaced ? 0 : config.paceMs
+
+type Body = { type?: string }
+
+const answer = (body: Body): Response => {
+	const responses = config.responses ?? { threadsList: '{}', itemsList: '{}' }
+	switch (body.type) {
+		case 'threads.list':
+			return new Response(responses.threadsList, { headers: JSON_HEADERS })
+		case 'items.list':
+			return new Response(responses.itemsList, { headers: JSON_HEADERS })
+		case 'threads.create':
+			return turnResponse(paceMs)
+		default:
+			return new Response('{"code":"unknown"}', { status: 422, headers: JSON_HEADERS })
+	}
+}
+
+const openStore = async (url: string): Promise<Store & { close?: () => Promise<void> }> => {
+	if (url === 'memory') return new MemoryStore()
+	const { createStore } = (await import(STORE_PLUGIN)) as {
+		createStore(url: string): Store & { ready(): Promise<void>; close(): Promise<void> }
+	}
+	const store = createStore(url)
+	await store.ready()
+	return store
+}
+
+const startBare = () => {
+	const server = Bun.serve({
+		hostname: '127.0.0.1',
+		port: 0,
+		async fetch(request) {
+			return answer((await request.json()) as Body)
+		}
+	})
+	return { port: server.port, stop: async () => server.stop(true) }
+}
+
+const startElysia = () => {
+	const app = new Elysia()
+		.post(PATH, ({ body }) => answer(body as Body))
+		.listen({ hostname: '127.0.0.1', port: 0 })
+	return { port: app.server?.port, stop: () => app.stop(true) }
+}
+
+const startChatKit = async () => {
+	const store = await openStore(config.store ?? 'memory')
+	if (config.threads)
+		await seedStore(store, {
+			threads: config.threads,
+			items: config.items ?? 0,
+			concurrency: config.store?.startsWith('postgres') ? 16 : 1
+		})
+	const respond: Responder = config.responder
+		? (await import(config.responder)).createResponder(() => paceMs)
+		: async function* respond(args) {
+				yield* streamText(args, tokens(paceMs))
+			}
+	const app = new Elysia()
+		.use(chatkit({ path: PATH, store, respond, defaultUser: BENCH_USER }))
+		.listen({ hostname: '127.0.0.1', port: 0 })
+	return {
+		port: app.server?.port,
+		stop: async () => {
+			await app.stop(true)
+			await store.close?.()
+		}
+	}
+}
+
+const server =
+	config.kind === 'bare' ? startBare() : config.kind === 'elysia' ? startElysia() : await startChatKit()
+
+process.on('SIGUSR2', () => {
+	paceMs = config.paceMs
+	Bun.gc(true)
+})
+process.on('SIGTERM', async () => {
+	await server.stop()
+	process.exit(0)
+})
+console.log(`READY ${server.port}`)
