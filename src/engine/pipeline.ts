@@ -87,13 +87,14 @@ async function* withHooks<C extends ChatKitContext>(
  * Runs one response phase: `stream_options` first, then the handler's events, each persisted before it
  * is forwarded (done → insert, replaced → upsert, removed → delete), thread changes saved and announced,
  * errors turned into `error` events, and the cancellation hook when the client goes away.
+ * `source` is called after `stream_options`, so that a handler failing as it starts gives an `error` event.
  */
 export async function* runPipeline<C extends ChatKitContext>(
 	handlers: ChatKitHandlers<C>,
 	thread: Thread,
 	context: C,
 	signal: AbortSignal,
-	source: AsyncIterable<ThreadStreamEvent>
+	source: () => AsyncIterable<ThreadStreamEvent>
 ): AsyncGenerator<ThreadStreamEvent> {
 	const { store } = handlers
 	const streamOptions = handlers.getStreamOptions?.(thread, context) ?? { allow_cancel: true }
@@ -116,9 +117,10 @@ export async function* runPipeline<C extends ChatKitContext>(
 
 	try {
 		try {
+			const events = source()
 			const hooked = handlers.eventHooks?.length
-				? withHooks(handlers.eventHooks, thread, context, source)
-				: source
+				? withHooks(handlers.eventHooks, thread, context, events)
+				: events
 			iterator = hooked[Symbol.asyncIterator]()
 			while (true) {
 				const next = await Promise.race([iterator.next(), aborted])

@@ -58,9 +58,10 @@ export class Turns<C extends ChatKitContext> {
 	}
 
 	private respond(thread: Thread, input: UserMessageItem | null, context: C, signal: AbortSignal): Events {
-		const { store } = this
-		const source = this.handlers.respond({ thread, input, context, store, signal })
-		return runPipeline(this.handlers, thread, context, signal, source)
+		const { store, handlers } = this
+		return runPipeline(handlers, thread, context, signal, () =>
+			handlers.respond({ thread, input, context, store, signal })
+		)
 	}
 
 	async create({ input }: RequestParams<'threads.create'>, context: C): Promise<Turn> {
@@ -135,7 +136,7 @@ export class Turns<C extends ChatKitContext> {
 				yield { type: 'thread.item.replaced', item: answered }
 				yield* respond({ thread, input: null, context, store, signal })
 			}
-			return runPipeline(this.handlers, thread, context, signal, replaceThenRespond())
+			return runPipeline(this.handlers, thread, context, signal, replaceThenRespond)
 		}
 	}
 
@@ -185,11 +186,7 @@ export class Turns<C extends ChatKitContext> {
 				yield { type: 'error', code: 'stream.error', allow_retry: false }
 			}
 		return (signal) =>
-			runPipeline(
-				this.handlers,
-				thread,
-				context,
-				signal,
+			runPipeline(this.handlers, thread, context, signal, () =>
 				handler({ thread, action, sender: sender as WidgetItem | null, context, store, signal })
 			)
 	}
