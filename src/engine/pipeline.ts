@@ -105,6 +105,7 @@ export async function* runPipeline<C extends ChatKitContext>(
 	const aborted = whenAborted(signal)
 	aborted.catch(() => {})
 	let iterator: AsyncIterator<ThreadStreamEvent> | undefined
+	let finished = false
 	let settled = false
 
 	async function* threadChanges(): AsyncGenerator<ThreadStreamEvent> {
@@ -124,7 +125,10 @@ export async function* runPipeline<C extends ChatKitContext>(
 			iterator = hooked[Symbol.asyncIterator]()
 			while (true) {
 				const next = await Promise.race([iterator.next(), aborted])
-				if (next.done) break
+				if (next.done) {
+					finished = true
+					break
+				}
 				const event = next.value
 				switch (event.type) {
 					case 'thread.item.added':
@@ -162,8 +166,8 @@ export async function* runPipeline<C extends ChatKitContext>(
 	} catch (error) {
 		if (!(error instanceof Aborted)) throw error
 	} finally {
+		if (!finished) iterator?.return?.().catch(() => {})
 		if (!settled) {
-			iterator?.return?.().catch(() => {})
 			const items = [...pending.values()]
 			const meta = threadMetadataOf(thread)
 			try {
