@@ -3,8 +3,7 @@ import { Elysia } from 'elysia'
 
 export interface PlaygroundOptions {
 	/**
-	 * Where the page is served. Its script and stylesheet are served next to it
-	 * (`<path>/playground.js`, `<path>/playground.css`).
+	 * Where the page is served. Its scripts and stylesheet are served under `<path>/_playground/`.
 	 *
 	 * @default '/'
 	 * @example '/playground'
@@ -39,7 +38,10 @@ export interface PlaygroundOptions {
 	enabled?: boolean
 }
 
-const read = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8')
+const read = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8')
+
+/** The page's ES modules, served next to each other so their relative imports resolve. */
+const SCRIPTS = ['app.js', 'items.js', 'widgets.js', 'dom.js']
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
 
@@ -97,25 +99,22 @@ export function playground(options: PlaygroundOptions = {}) {
 	})
 	if (!enabled) return plugin
 
-	const base = path.endsWith('/') ? path : `${path}/`
+	const assets = `${path.endsWith('/') ? path : `${path}/`}_playground/`
 	const security = securityHeaders(connectSources(chatkitPath))
-	const config = { title, chatkitPath, headers }
-	const html = read('./page.html')
+	const html = read('page.html')
 		.replaceAll('{{title}}', () => escapeHtml(title))
-		.replaceAll('{{base}}', () => escapeHtml(base))
-		.replace('{{config}}', () => scriptJson(config))
-	const script = read('./app.js')
-	const style = read('./style.css')
+		.replaceAll('{{assets}}', () => escapeHtml(assets))
+		.replace('{{config}}', () => scriptJson({ title, chatkitPath, headers }))
 
 	const serve = (body: string, contentType: string) =>
-		function servePlaygroundFile() {
+		function servePlayground() {
 			return new Response(body, { headers: { 'content-type': contentType, ...security } })
 		}
 
-	return plugin
-		.get(path, serve(html, 'text/html; charset=utf-8'))
-		.get(`${base}playground.js`, serve(script, 'text/javascript; charset=utf-8'))
-		.get(`${base}playground.css`, serve(style, 'text/css; charset=utf-8'))
+	plugin.get(path, serve(html, 'text/html; charset=utf-8'))
+	for (const name of SCRIPTS)
+		plugin.get(`${assets}${name}`, serve(read(name), 'text/javascript; charset=utf-8'))
+	return plugin.get(`${assets}style.css`, serve(read('style.css'), 'text/css; charset=utf-8'))
 }
 
 export default playground

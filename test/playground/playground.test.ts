@@ -20,6 +20,8 @@ import {
 const CHROMIUM = '/usr/bin/chromium'
 const TOKEN = 'Bearer dev-token'
 const OUTPUT = 'test-output'
+/** A cap for a whole browser test on a busy two-core machine, not a speed assertion. */
+const BROWSER_TEST_TIMEOUT = 60_000
 
 const deferred = () => {
 	let resolve: () => void = () => {}
@@ -168,7 +170,7 @@ const respond: Responder = async function* (args) {
 	} else if (text === 'fail') {
 		yield { type: 'progress_update', text: 'Looking things up', icon: 'search' }
 		yield { type: 'notice', level: 'warning', title: 'Heads up', message: 'The service is slow today' }
-		throw new Error('the model is unreachable')
+		throw new Error('simulated model outage (expected in this test)')
 	} else if (text === 'many') {
 		for (let index = 1; index <= 24; index++) yield textMessage(args, `Line ${index}`)
 	} else {
@@ -217,8 +219,8 @@ describe('playground plugin over HTTP', () => {
 	test('serves the page, its script and its stylesheet with their content types and a self-only CSP', async () => {
 		const app = createApp()
 		const html = await page(app, '/playground')
-		const script = await page(app, '/playground/playground.js')
-		const style = await page(app, '/playground/playground.css')
+		const script = await page(app, '/playground/_playground/app.js')
+		const style = await page(app, '/playground/_playground/style.css')
 		expect(html.headers.get('content-type')).toBe('text/html; charset=utf-8')
 		expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
 		expect(style.headers.get('content-type')).toBe('text/css; charset=utf-8')
@@ -232,8 +234,8 @@ describe('playground plugin over HTTP', () => {
 			expect(response.headers.get('x-content-type-options')).toBe('nosniff')
 		}
 		const body = await html.text()
-		expect(body).toContain('src="/playground/playground.js"')
-		expect(body).toContain('href="/playground/playground.css"')
+		expect(body).toContain('src="/playground/_playground/app.js"')
+		expect(body).toContain('href="/playground/_playground/style.css"')
 		expect(body).not.toMatch(/https?:\/\//)
 		expect(await script.text()).toContain('threads.add_user_message')
 	})
@@ -253,7 +255,7 @@ describe('playground plugin over HTTP', () => {
 	test('registers nothing when disabled, and is disabled by default under NODE_ENV=production', async () => {
 		const disabled = new Elysia().use(playground({ enabled: false }))
 		expect((await page(disabled, '/')).status).toBe(404)
-		expect((await page(disabled, '/playground.js')).status).toBe(404)
+		expect((await page(disabled, '/_playground/app.js')).status).toBe(404)
 		const previous = process.env.NODE_ENV
 		process.env.NODE_ENV = 'production'
 		try {
@@ -302,7 +304,7 @@ describe.skipIf(!haveChromium && !inCI)('playground in headless Chromium', () =>
 				'--disable-sync'
 			]
 		})
-	})
+	}, BROWSER_TEST_TIMEOUT)
 
 	afterAll(async () => {
 		await browser?.close()
@@ -315,6 +317,8 @@ describe.skipIf(!haveChromium && !inCI)('playground in headless Chromium', () =>
 		problems = []
 		expect(found).toEqual([])
 	})
+
+	const browserTest = (name: string, run: () => Promise<void>) => test(name, run, BROWSER_TEST_TIMEOUT)
 
 	const open = async () => {
 		const page = await browser.newPage({ viewport: { width: 1100, height: 760 } })
@@ -338,7 +342,7 @@ describe.skipIf(!haveChromium && !inCI)('playground in headless Chromium', () =>
 
 	const idle = (page: Page) => page.waitForFunction(() => !document.body.classList.contains('busy'))
 
-	test('streams a reply as it arrives, then runs a widget button action', async () => {
+	browserTest('streams a reply as it arrives, then runs a widget button action', async () => {
 		gate = deferred()
 		const page = await open()
 		await send(page, 'stream')
@@ -353,6 +357,7 @@ describe.skipIf(!haveChromium && !inCI)('playground in headless Chromium', () =>
 		await widget.getByText('Order #42').waitFor()
 		await idle(page)
 		expect(await widget.locator('[data-widget="Badge"]').textContent()).toBe('new')
+		await page.screenshot({ path: `${OUTPUT}/playground-widget.png` })
 
 		await widget.getByRole('button', { name: 'Approve' }).click()
 		await page.getByText('Order 42 approved.').waitFor()
@@ -364,18 +369,21 @@ describe.skipIf(!haveChromium && !inCI)('playground in headless Chromium', () =>
 		await page.screenshot({ path: `${OUTPUT}/playground.png` })
 	})
 
-	test('a button with streaming: false sends threads.sync_custom_action and shows the updated item', async () => {
-		gate = deferred()
-		gate.resolve()
-		const page = await open()
-		await send(page, 'stream')
-		const widget = page.locator('[data-item-type="widget"]')
-		await widget.getByRole('button', { name: 'Check stock' }).click()
-		await widget.getByText('Status: pending (3 in stock)').waitFor()
-		expect(actions.at(-1)).toEqual({ type: 'check', payload: { order: 42 } })
-	})
+	browserTest(
+		'a button with streaming: false sends threads.sync_custom_action and shows the updated item',
+		async () => {
+			gate = deferred()
+			gate.resolve()
+			const page = await open()
+			await send(page, 'stream')
+			const widget = page.locator('[data-item-type="widget"]')
+			await widget.getByRole('button', { name: 'Check stock' }).click()
+			await widget.getByText('Status: pending (3 in stock)').waitFor()
+			expect(actions.at(-1)).toEqual({ type: 'check', payload: { order: 42 } })
+		}
+	)
 
-	test('a form widget sends its field values merged into the action payload', async () => {
+	browserTest('a form widget sends its field values merged into the action payload', async () => {
 		const page = await open()
 		await send(page, 'form')
 		const widget = page.locator('[data-item-type="widget"]')
@@ -383,13 +391,14 @@ describe.skipIf(!haveChromium && !inCI)('playground in headless Chromium', () =>
 		await widget.locator('select[name="priority"]').selectOption('high')
 		await widget.getByRole('button', { name: 'Add' }).click()
 		await page.getByText('Added "Buy milk" (high)').waitFor()
+		await page.screenshot({ path: `${OUTPUT}/playground-form.png` })
 		expect(actions.at(-1)).toEqual({
 			type: 'add_todo',
 			payload: { list: 'groceries', todo: { title: 'Buy milk' }, priority: 'high' }
 		})
 	})
 
-	test('answers a pending client tool call with JSON typed in the page', async () => {
+	browserTest('answers a pending client tool call with JSON typed in the page', async () => {
 		const page = await open()
 		await send(page, 'tool')
 		const call = page.locator('[data-item-type="client_tool_call"]')
@@ -402,7 +411,7 @@ describe.skipIf(!haveChromium && !inCI)('playground in headless Chromium', () =>
 		await page.screenshot({ path: `${OUTPUT}/playground-tool.png` })
 	})
 
-	test('answers a structured input', async () => {
+	browserTest('answers a structured input', async () => {
 		const page = await open()
 		await send(page, 'ask')
 		const question = page.locator('[data-item-type="structured_input"]')
@@ -413,20 +422,23 @@ describe.skipIf(!haveChromium && !inCI)('playground in headless Chromium', () =>
 		await question.getByText('Answer: Blue').waitFor()
 	})
 
-	test('Stop aborts the request, the server sees the cancellation, and the page stays usable', async () => {
-		cancelled = deferred()
-		const page = await open()
-		await send(page, 'wait')
-		await lastAssistantText(page).getByText('Working').waitFor()
-		await page.click('#stop')
-		await cancelled.promise
-		await page.getByText('The response was cancelled.').waitFor()
-		await idle(page)
-		await send(page, 'after stop')
-		await page.getByText('Echo: after stop').waitFor()
-	})
+	browserTest(
+		'Stop aborts the request, the server sees the cancellation, and the page stays usable',
+		async () => {
+			cancelled = deferred()
+			const page = await open()
+			await send(page, 'wait')
+			await lastAssistantText(page).getByText('Working').waitFor()
+			await page.click('#stop')
+			await cancelled.promise
+			await page.getByText('The response was cancelled.').waitFor()
+			await idle(page)
+			await send(page, 'after stop')
+			await page.getByText('Echo: after stop').waitFor()
+		}
+	)
 
-	test('shows progress, notices and errors, with a retry when the server allows one', async () => {
+	browserTest('shows progress, notices and errors, with a retry when the server allows one', async () => {
 		const page = await open()
 		await send(page, 'fail')
 		await page.getByText('The service is slow today').waitFor()
@@ -436,7 +448,7 @@ describe.skipIf(!haveChromium && !inCI)('playground in headless Chromium', () =>
 		expect(await page.locator('.notice.warning strong').textContent()).toBe('Heads up')
 	})
 
-	test('renders server text as text, never as markup', async () => {
+	browserTest('renders server text as text, never as markup', async () => {
 		const page = await open()
 		const markup = '<img src=x onerror="document.body.dataset.pwned=1"><b>bold</b>'
 		await send(page, markup)
@@ -445,7 +457,7 @@ describe.skipIf(!haveChromium && !inCI)('playground in headless Chromium', () =>
 		expect(await page.evaluate(() => document.body.dataset.pwned)).toBeUndefined()
 	})
 
-	test('lists, opens, pages back through, renames and deletes threads', async () => {
+	browserTest('lists, opens, pages back through, renames and deletes threads', async () => {
 		let page = await open()
 		await send(page, 'many')
 		await page.getByText('Line 24').waitFor()

@@ -1,0 +1,22 @@
+// DOM helpers. Server data only ever reaches the page through textContent, text nodes, form values and
+// attributes set here, never as markup.
+
+/** `el('button', { type: 'button', text: 'Send', onclick }, ...children)`; strings become text nodes. */
+export function el(tag, props = {}, ...children) {
+	const node = document.createElement(tag)
+	for (const [key, value] of Object.entries(props)) {
+		if (value === undefined || value === null || value === false) continue
+		if (key === 'class') node.className = value
+		else if (key === 'text') node.textContent = String(value)
+		else if (key.startsWith('on')) node.addEventListener(key.slice(2), value)
+		else if (key === 'checked' || key === 'disabled' || key === 'required') node[key] = Boolean(value)
+		else node.setAttribute(key, value === true ? '' : String(value))
+	}
+	for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child)
+	return node
+}
+
+export const json = (value) => el('pre', { class: 'json', text: JSON.stringify(value, null, 2) })
+
+/** Only web and inline-image URLs may become a `src` or an `href`. */
+export const safeUrl = (url) => (typeof url === 'string' && /^(https?:|data:image\/)/i.test(url) ? url : null)
