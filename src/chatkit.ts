@@ -1,7 +1,7 @@
 import type { AnyElysia } from 'elysia'
 import { type ChatKitEngine, createEngine } from './engine/engine'
 import { ChatKitError } from './engine/errors'
-import type { ChatKitHandlers, EventHook, Responder } from './engine/types'
+import type { ChatKitHandlers, EventHook, RespondMiddleware, Responder } from './engine/types'
 import { eventToWire } from './protocol/serialize'
 import { type ChatKitContext, type ChatKitUser, NotFoundError, type Store } from './store/types'
 
@@ -19,8 +19,9 @@ export interface ChatKitOptions<C extends ChatKitContext = ChatKitContext>
 	 */
 	maxBodyBytes?: number
 	/**
-	 * The user when no auth plugin put one in the context. Leave it unset in production and use an auth plugin.
-	 * @default { id: 'anonymous' }
+	 * The user when no auth plugin put one in the context. Unset, requests run as `{ id: 'anonymous' }`,
+	 * except under `NODE_ENV=production`, where they are refused with a 401: use an auth plugin there.
+	 * @default undefined
 	 */
 	defaultUser?: ChatKitUser
 }
@@ -36,9 +37,12 @@ export interface ChatKitDecorators<C extends ChatKitContext = ChatKitContext> {
 	chatkitFeedback: ChatKitHandlers<C>['addFeedback']
 	/** Event hooks by plugin name; decorating an object merges it, so every plugin adds its own key. */
 	chatkitEventHooks: Record<string, EventHook<C>>
+	/** Responder middleware by plugin name, applied in the order the plugins were used (the first is outermost). */
+	chatkitRespondMiddleware: Record<string, RespondMiddleware<C>>
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
+const ANONYMOUS_USER: ChatKitUser = { id: 'anonymous' }
 
 const JSON_HEADERS = { 'content-type': 'application/json' }
 const SSE_HEADERS = {
@@ -161,7 +165,7 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 	const {
 		path = process.env.CHATKIT_PATH || '/chatkit',
 		maxBodyBytes = Number(process.env.MAX_BODY_BYTES) || DEFAULT_MAX_BODY_BYTES,
-		defaultUser = { id: 'anonymous' },
+		defaultUser,
 		...handlerOptions
 	} = options
 	let engine: ChatKitEngine<ChatKitContext> | undefined
@@ -170,8 +174,12 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 	const engineFor = (decorated: Partial<ChatKitDecorators>): ChatKitEngine<ChatKitContext> => {
 		if (engine) return engine
 		const store = handlerOptions.store ?? decorated.chatkitStore
-		const respond = handlerOptions.respond ?? decorated.chatkitRespond
-		if (!store || !respond) throw new Error('chatkit() needs a store and a responder')
+		const innermost = handlerOptions.respond ?? decorated.chatkitRespond
+		if (!store || !innermost) throw new Error('chatkit() needs a store and a responder')
+		const respond = Object.values(decorated.chatkitRespondMiddleware ?? {}).reduceRight<Responder>(
+			(next, middleware) => middleware(next),
+			innermost
+		)
 		engine = createEngine({
 			action: decorated.chatkitAction,
 			syncAction: decorated.chatkitSyncAction,
@@ -203,13 +211,16 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 					const chatkitEngine = engineFor(ctx as Partial<ChatKitDecorators>)
 					const chatkitRequest = chatkitEngine.parse(body)
 					if (!ctx.user) {
-						if (!warnedAnonymous && process.env.NODE_ENV === 'production') {
-							warnedAnonymous = true
-							console.warn(
-								'[elysia-chatkit] no auth plugin: every request runs as one anonymous user'
-							)
+						if (!defaultUser && process.env.NODE_ENV === 'production') {
+							if (!warnedAnonymous) {
+								warnedAnonymous = true
+								console.warn(
+									'[elysia-chatkit] refusing requests: no auth plugin put a user in the context and NODE_ENV=production (use an auth plugin, or pass defaultUser)'
+								)
+							}
+							return errorResponse(401, 'unauthorized', 'Authentication required')
 						}
-						ctx.user = defaultUser
+						ctx.user = defaultUser ?? ANONYMOUS_USER
 					}
 					const result = await chatkitEngine.process(chatkitRequest, ctx as ChatKitContext)
 					if (result.type === 'json')

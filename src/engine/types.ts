@@ -29,6 +29,11 @@ export type Responder<C extends ChatKitContext = ChatKitContext> = (
 	args: RespondArgs<C>
 ) => AsyncIterable<ThreadStreamEvent>
 
+/** Wraps a responder: run work around the turn (e.g. generate a title concurrently), or rewrite its events. */
+export type RespondMiddleware<C extends ChatKitContext = ChatKitContext> = (
+	next: Responder<C>
+) => Responder<C>
+
 export type ActionHandler<C extends ChatKitContext = ChatKitContext> = (
 	args: ActionArgs<C>
 ) => AsyncIterable<ThreadStreamEvent>
