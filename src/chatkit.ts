@@ -32,6 +32,7 @@ export interface ChatKitDecorators<C extends ChatKitContext = ChatKitContext> {
 	chatkitRespond: Responder<C>
 	chatkitAction: ChatKitHandlers<C>['action']
 	chatkitSyncAction: ChatKitHandlers<C>['syncAction']
+	chatkitValidateAction: ChatKitHandlers<C>['validateAction']
 	chatkitAttachmentStore: ChatKitHandlers<C>['attachmentStore']
 	chatkitTranscribe: ChatKitHandlers<C>['transcribe']
 	chatkitFeedback: ChatKitHandlers<C>['addFeedback']
@@ -183,6 +184,7 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 		engine = createEngine({
 			action: decorated.chatkitAction,
 			syncAction: decorated.chatkitSyncAction,
+			validateAction: decorated.chatkitValidateAction,
 			attachmentStore: decorated.chatkitAttachmentStore,
 			transcribe: decorated.chatkitTranscribe,
 			addFeedback: decorated.chatkitFeedback,

@@ -54,6 +54,7 @@ export const createReads = <C extends ChatKitContext>(
 
 		async 'threads.sync_custom_action'({ thread_id, item_id, action }, context) {
 			if (!handlers.syncAction) throw notConfigured('synchronous custom actions')
+			handlers.validateAction?.(action, context)
 			const thread = await store.loadThread(thread_id, context)
 			const sender = await loadSender(thread_id, item_id, context)
 			const result = await handlers.syncAction({

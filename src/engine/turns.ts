@@ -179,6 +179,7 @@ export class Turns<C extends ChatKitContext> {
 		const handler = this.handlers.action
 		if (!handler)
 			throw new ChatKitError(501, 'not_configured', 'This server does not handle custom actions')
+		this.handlers.validateAction?.(action, context)
 		const thread = withItems(await store.loadThread(thread_id, context))
 		const sender = item_id ? await store.loadItem(thread_id, item_id, context) : null
 		if (sender && sender.type !== 'widget')

@@ -86,6 +86,11 @@ export interface ChatKitHandlers<C extends ChatKitContext = ChatKitContext> {
 	action?: ActionHandler<C>
 	/** Handles `threads.sync_custom_action`. */
 	syncAction?: SyncActionHandler<C>
+	/**
+	 * Checks an action before anything is loaded or written; throw a `ChatKitError` (e.g. 422) to refuse it.
+	 * Runs for `threads.custom_action` and `threads.sync_custom_action`.
+	 */
+	validateAction?: (action: Action, context: C) => void
 	/** Handles `items.feedback`; the default accepts and ignores it. */
 	addFeedback?: (args: FeedbackArgs<C>) => Promise<void>
 	/** Handles `input.transcribe`. */

@@ -12,6 +12,7 @@ import type {
 	UserMessageContent,
 	Workflow
 } from './items'
+import { widgetToJSON } from '../widgets/serialize'
 import type { WidgetComponent } from './widgets'
 
 type Wire = Record<string, unknown>
@@ -31,23 +32,8 @@ const HIDDEN_ITEM_TYPES = new Set(['hidden_context_item', 'sdk_hidden_context'])
 /** Hidden items are persisted but never sent to the client. */
 export const isHiddenItem = (item: { type: string }): boolean => HIDDEN_ITEM_TYPES.has(item.type)
 
-const FREE_FORM_WIDGET_KEYS = new Set(['payload', 'data'])
-
-/** Widget components lose null props at every level, except inside free-form values. */
-export const widgetToWire = (widget: WidgetComponent): Wire => {
-	const out: Wire = {}
-	for (const key in widget) {
-		const value = (widget as Wire)[key]
-		if (value === null || value === undefined) continue
-		if (FREE_FORM_WIDGET_KEYS.has(key) || typeof value !== 'object') out[key] = value
-		else if (Array.isArray(value))
-			out[key] = value.map((entry) =>
-				entry && typeof entry === 'object' ? widgetToWire(entry) : entry
-			)
-		else out[key] = widgetToWire(value as WidgetComponent)
-	}
-	return out
-}
+/** Widget components lose null props at every level, except inside free-form values (action payloads, chart data). */
+export const widgetToWire = (widget: WidgetComponent): Wire => widgetToJSON(widget) as Wire
 
 const sourceToWire = (source: Source): Wire => {
 	const out = compact(source)
@@ -127,7 +113,6 @@ export const itemToWire = (item: ThreadItem): Wire => {
 			break
 		case 'client_tool_call':
 			out.status = item.status ?? 'pending'
-			if (item.output === null) out.output = null
 			break
 		case 'widget':
 			out.widget = widgetToWire(item.widget)
@@ -141,11 +126,6 @@ export const itemToWire = (item: ThreadItem): Wire => {
 			break
 		case 'task':
 			out.task = taskToWire(item.task)
-			break
-		case 'generated_image':
-			break
-		case 'hidden_context_item':
-			if (item.content === null) out.content = null
 			break
 	}
 	return out
