@@ -13,7 +13,7 @@ import type {
 } from '../../src/protocol/items'
 import type { WidgetRoot } from '../../src/protocol/widgets'
 import type { ChatKitContext, Store, StoreItemType } from '../../src/store/types'
-import { widgetEvents } from './widgets'
+import { streamWidget } from '../../src/widgets'
 
 /** A call the client runs (its `onClientTool` callback); the turn ends with it pending. */
 export interface ClientToolCall {
@@ -161,7 +161,8 @@ export class AgentContext<C extends ChatKitContext = ChatKitContext> {
 	 */
 	async streamWidget(widget: WidgetRoot | AsyncIterable<WidgetRoot>, copyText?: string): Promise<void> {
 		const generateId = () => this.generateId('message')
-		for await (const event of widgetEvents(this.thread, widget, copyText, generateId)) this.stream(event)
+		for await (const event of streamWidget({ threadId: this.thread.id, widget, copyText, generateId }))
+			this.stream(event)
 	}
 
 	/** Start a workflow (ending the active one). A custom workflow with no task appears with its first task. */

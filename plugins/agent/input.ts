@@ -16,6 +16,7 @@ import type {
 	WidgetItem,
 	WorkflowItem
 } from '../../src/protocol/items'
+import { widgetToJSON } from '../../src/widgets'
 
 type UserMessageInput = Extract<AgentInputItem, { role: 'user' }>
 /** A part of a user message sent to the model (`input_text`, `input_image`, `input_file`). */
@@ -62,7 +63,6 @@ const hidden = (content: string) =>
 	)
 
 const json = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value ?? null))
-const withoutNulls = (value: unknown) => JSON.stringify(value, (_key, v) => (v === null ? undefined : v))
 
 const dataUrl = (data: Uint8Array | string, mimeType: string) =>
 	data instanceof Uint8Array || !data.startsWith('data:')
@@ -174,7 +174,7 @@ export class ThreadItemConverter {
 
 	widgetToInput(item: WidgetItem): MaybePromise<Converted> {
 		return userText(
-			`The following graphical UI widget (id: ${item.id}) was displayed to the user:${withoutNulls(item.widget)}`
+			`The following graphical UI widget (id: ${item.id}) was displayed to the user:${JSON.stringify(widgetToJSON(item.widget))}`
 		)
 	}
 

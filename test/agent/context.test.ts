@@ -79,24 +79,50 @@ describe('AgentContext in tools', () => {
 		expect(stored).toEqual(widget)
 	})
 
-	test('a streamed widget is added, updated, then done with its last state', async () => {
+	const widgetEvents = (events: ThreadStreamEvent[]) =>
+		events.filter(
+			(event) =>
+				shape(event).endsWith(':widget') ||
+				(event.type === 'thread.item.updated' && event.update.type.startsWith('widget.'))
+		)
+
+	test('a streamed widget sends its text as deltas, then the last state', async () => {
 		async function* typing(): AsyncGenerator<WidgetRoot> {
 			for (const value of ['', 'Hello,', 'Hello, world'])
 				yield { type: 'Card', children: [{ type: 'Text', id: 'text', value, streaming: true }] }
 		}
 		const { app } = withTool((ctx) => ctx.streamWidget(typing()))
-		const events = await createThread(app, 'go')
-		const widgetEvents = events.filter(
-			(event) =>
-				shape(event).endsWith(':widget') ||
-				(event.type === 'thread.item.updated' && event.update.type.startsWith('widget.'))
-		)
-		expect(widgetEvents[0].type).toBe('thread.item.added')
-		expect(widgetEvents.at(-1)?.type).toBe('thread.item.done')
-		expect(widgetEvents.length).toBeGreaterThan(2)
-		const done = doneItems(widgetEvents)[0]
+		const events = widgetEvents(await createThread(app, 'go'))
+		expect(events.map(shape)).toEqual([
+			'thread.item.added:widget',
+			'thread.item.updated:widget.streaming_text.value_delta',
+			'thread.item.updated:widget.streaming_text.value_delta',
+			'thread.item.done:widget'
+		])
+		expect(
+			events.flatMap((event) => (event.type === 'thread.item.updated' ? [event.update] : []))
+		).toEqual([
+			{ type: 'widget.streaming_text.value_delta', component_id: 'text', delta: 'Hello,', done: false },
+			{ type: 'widget.streaming_text.value_delta', component_id: 'text', delta: ' world', done: false }
+		])
+		const done = doneItems(events)[0]
 		expect(done.type === 'widget' && done.widget.children).toEqual([
 			{ type: 'Text', id: 'text', value: 'Hello, world', streaming: true }
+		])
+		expect(events[0].type === 'thread.item.added' && events[0].item.id).toBe(done.id)
+	})
+
+	test('a streamed widget whose structure changes is replaced whole', async () => {
+		async function* swap(): AsyncGenerator<WidgetRoot> {
+			yield { type: 'Card', children: [{ type: 'Text', id: 'text', value: 'Hello' }] }
+			yield { type: 'Card', children: [{ type: 'Text', id: 'text', key: 'other', value: 'Hello' }] }
+		}
+		const { app } = withTool((ctx) => ctx.streamWidget(swap()))
+		const events = widgetEvents(await createThread(app, 'go'))
+		expect(events.map(shape)).toEqual([
+			'thread.item.added:widget',
+			'thread.item.updated:widget.root.updated',
+			'thread.item.done:widget'
 		])
 	})
 
