@@ -228,7 +228,7 @@ function resetTranscript() {
 
 const threadLabel = (thread) =>
 	thread.title ||
-	`Untitled, ${new Date(thread.created_at).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' })}`
+	`Untitled, ${new Date(thread.created_at).toLocaleString([], { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' })}`
 
 function setThread(thread) {
 	state.thread = { ...thread, items: undefined }

@@ -18,5 +18,16 @@ export function el(tag, props = {}, ...children) {
 
 export const json = (value) => el('pre', { class: 'json', text: JSON.stringify(value, null, 2) })
 
-/** Only web and inline-image URLs may become a `src` or an `href`. */
-export const safeUrl = (url) => (typeof url === 'string' && /^(https?:|data:image\/)/i.test(url) ? url : null)
+/** Only web URLs may become a link. */
+export const linkUrl = (url) => (typeof url === 'string' && /^https?:/i.test(url) ? url : null)
+
+/** Images the page's Content-Security-Policy lets it load: inline data and this origin. */
+export function imageUrl(url) {
+	if (typeof url !== 'string') return null
+	if (/^data:image\//i.test(url)) return url
+	try {
+		return new URL(url, location.href).origin === location.origin ? url : null
+	} catch {
+		return null
+	}
+}

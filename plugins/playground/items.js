@@ -1,6 +1,6 @@
 // Thread items (PROTOCOL.md §4.2): how each type is drawn, and how `thread.item.updated` changes it.
 
-import { el, json, safeUrl } from './dom.js'
+import { el, imageUrl, json, linkUrl } from './dom.js'
 import { applyWidgetUpdate, renderWidget } from './widgets.js'
 
 function contentPart(item, index) {
@@ -102,11 +102,13 @@ const renderers = {
 		body.append(renderWidget(item.widget, ui.onAction))
 	},
 	generated_image(item, body) {
-		const src = safeUrl(item.image?.url)
+		const url = item.image?.url
+		const src = imageUrl(url)
+		const placeholder = url ? `Image (not loaded here): ${url}` : 'Generating image…'
 		body.append(
 			src
 				? el('img', { src, alt: 'Generated image' })
-				: el('div', { class: 'label', text: 'Generating image…' })
+				: el('div', { class: 'label', text: placeholder })
 		)
 		if (typeof item.progress === 'number') body.append(el('progress', { value: item.progress, max: 1 }))
 	},
@@ -127,7 +129,7 @@ const renderers = {
 }
 
 function renderSource(source) {
-	const href = source.type === 'url' ? safeUrl(source.url) : null
+	const href = source.type === 'url' ? linkUrl(source.url) : null
 	const label = source.title || source.url || source.filename || source.id || 'source'
 	return el(
 		'li',

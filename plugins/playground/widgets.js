@@ -1,7 +1,7 @@
 // Widgets (PROTOCOL.md §8), rendered simply: layout as flex boxes, text as text, controls as native
 // form controls. Unknown components show their type and their children.
 
-import { el, safeUrl } from './dom.js'
+import { el, imageUrl } from './dom.js'
 
 const childrenOf = (node) =>
 	Array.isArray(node?.children) ? node.children : node?.children ? [node.children] : []
@@ -130,10 +130,16 @@ export function renderWidget(root, onAction) {
 		Divider: () => el('hr'),
 		Spacer: () => el('div', { class: 'spacer' }),
 		Image(node) {
-			const src = safeUrl(node.src)
-			return src
-				? el('img', { src, alt: node.alt ?? '' })
-				: el('span', { class: 'caption', text: node.alt ?? 'image' })
+			const src = imageUrl(node.src)
+			const size = (value) => (typeof value === 'number' ? value : undefined)
+			if (src)
+				return el('img', {
+					src,
+					alt: node.alt ?? '',
+					width: size(node.width),
+					height: size(node.height)
+				})
+			return el('span', { class: 'caption', text: `Image: ${node.alt || node.src}` })
 		},
 		Icon: (node) => el('span', { class: 'icon', text: node.name ?? '' }),
 		Input: (node) =>

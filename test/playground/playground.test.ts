@@ -87,6 +87,30 @@ const todoForm: WidgetRoot = {
 	]
 }
 
+const PIXEL =
+	'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='
+
+const gallery = (live: string): WidgetRoot =>
+	({
+		type: 'Card',
+		children: [
+			{
+				type: 'Row',
+				children: [
+					{ type: 'Icon', name: 'star' },
+					{ type: 'Title', value: 'Gallery' }
+				]
+			},
+			{ type: 'Text', id: 'live', value: live, streaming: true },
+			{ type: 'Markdown', value: '**stays literal**' },
+			{ type: 'Divider' },
+			{ type: 'Image', src: PIXEL, alt: 'A pixel', width: 48, height: 48 },
+			{ type: 'Image', src: 'https://images.example/cat.png', alt: 'A cat' },
+			{ type: 'Sparkline', children: [{ type: 'Caption', value: 'inside an unknown component' }] },
+			{ type: 'Checkbox', name: 'agree', label: 'I agree' }
+		]
+	}) as WidgetRoot
+
 const widgetItem = (args: RespondArgs, widget: WidgetRoot): ThreadStreamEvent => ({
 	type: 'thread.item.done',
 	item: {
@@ -121,6 +145,29 @@ const respond: Responder = async function* (args) {
 	if (text === 'stream') {
 		yield* streamText(args, heldChunks())
 		yield widgetItem(args, orderCard('Status: pending'))
+	} else if (text === 'widgets') {
+		const item: WidgetItem = {
+			id: store.generateItemId('message', thread, context),
+			thread_id: thread.id,
+			created_at: new Date().toISOString(),
+			type: 'widget',
+			widget: gallery('')
+		}
+		const delta = (value: string): ThreadStreamEvent => ({
+			type: 'thread.item.updated',
+			item_id: item.id,
+			update: {
+				type: 'widget.streaming_text.value_delta',
+				component_id: 'live',
+				delta: value,
+				done: false
+			}
+		})
+		yield { type: 'thread.item.added', item }
+		yield delta('Live ')
+		await gate.promise
+		yield delta('text')
+		yield { type: 'thread.item.done', item: { ...item, widget: gallery('Live text') } }
 	} else if (text === 'form') {
 		yield widgetItem(args, todoForm)
 	} else if (text === 'tool') {
@@ -380,6 +427,32 @@ describe.skipIf(!haveChromium && !inCI)('playground in headless Chromium', () =>
 			await widget.getByRole('button', { name: 'Check stock' }).click()
 			await widget.getByText('Status: pending (3 in stock)').waitFor()
 			expect(actions.at(-1)).toEqual({ type: 'check', payload: { order: 42 } })
+		}
+	)
+
+	browserTest(
+		'renders widget components, streams widget text, and loads only images the CSP allows',
+		async () => {
+			gate = deferred()
+			const page = await open()
+			await send(page, 'widgets')
+			const widget = page.locator('[data-item-type="widget"]')
+			const live = widget.locator('[data-component-id="live"]')
+			await live.getByText('Live').waitFor()
+			expect(await live.textContent()).toBe('Live ')
+			gate.resolve()
+			await live.getByText('Live text').waitFor()
+			await idle(page)
+			expect(await widget.locator('[data-widget="Icon"]').textContent()).toBe('star')
+			expect(await widget.locator('[data-widget="Markdown"]').textContent()).toBe('**stays literal**')
+			expect(await widget.locator('hr').count()).toBe(1)
+			expect(await widget.locator('img').count()).toBe(1)
+			expect(await widget.locator('img').getAttribute('alt')).toBe('A pixel')
+			expect(await widget.getByText('Image: A cat').count()).toBe(1)
+			const unknown = widget.locator('[data-widget="Sparkline"]')
+			expect(await unknown.textContent()).toBe('Sparklineinside an unknown component')
+			expect(await widget.getByLabel('I agree').isChecked()).toBe(false)
+			await page.screenshot({ path: `${OUTPUT}/playground-widgets.png` })
 		}
 	)
 
