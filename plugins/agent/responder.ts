@@ -90,10 +90,10 @@ const safeError = (error: unknown): unknown => {
 	const name = error instanceof Error ? error.name : typeof error
 	const tripwire =
 		error instanceof InputGuardrailTripwireTriggered || error instanceof OutputGuardrailTripwireTriggered
-	if (!tripwire)
-		console.error(
-			`[elysia-chatkit/agent] the agent run failed: ${name}${error instanceof Error ? `: ${error.message}` : ''}`
-		)
+	if (!tripwire) {
+		const message = error instanceof Error ? `: ${error.message.replace(/\bsk-[\w*.-]+/g, 'sk-…')}` : ''
+		console.error(`[elysia-chatkit/agent] the agent run failed: ${name}${message}`)
+	}
 	return Object.assign(new StreamError('stream.error'), { cause: error })
 }
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, spyOn, test } from 'bun:test'
 import { Agent, tool } from '@openai/agents'
 import { z } from 'zod'
 import { currentTime, describeModelFromEnv, modelFromEnv, OfflineModel } from '../../plugins/agent'
@@ -99,6 +99,37 @@ describe('an OpenAI-compatible server through modelFromEnv', () => {
 			'assistant_message'
 		])
 	})
+})
+
+test('a provider error ends the turn with a retryable error and logs one line without the conversation', async () => {
+	const server = Bun.serve({
+		hostname: '127.0.0.1',
+		port: 0,
+		fetch: () =>
+			Response.json(
+				{ error: { message: 'Incorrect API key provided: sk-wrong', type: 'invalid_request_error' } },
+				{ status: 401 }
+			)
+	})
+	const logged = spyOn(console, 'error').mockImplementation(() => {})
+	try {
+		const env = { OPENAI_API_KEY: 'sk-wrong', OPENAI_BASE_URL: `http://127.0.0.1:${server.port}/v1` }
+		const { app, store } = agentApp({ agent: new Agent({ name: 'A', model: modelFromEnv(env) }) })
+		const events = await createThread(app, 'my secret question')
+		expect(events.at(-1)).toEqual({ type: 'error', code: 'stream.error', allow_retry: true })
+		expect((await storedItems(store, threadIdOf(events))).map((item) => item.type)).toEqual([
+			'user_message'
+		])
+		const lines = logged.mock.calls.map((call) => call.map(String).join(' '))
+		expect(lines).toHaveLength(1)
+		expect(lines[0]).toStartWith('[elysia-chatkit/agent] the agent run failed:')
+		expect(lines[0]).not.toContain('my secret question')
+		expect(lines[0]).toContain('Incorrect API key provided: sk-…')
+		expect(lines[0]).not.toContain('sk-wrong')
+	} finally {
+		logged.mockRestore()
+		server.stop(true)
+	}
 })
 
 describe('model choice from the environment', () => {
