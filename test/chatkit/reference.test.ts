@@ -9,9 +9,10 @@ import type { Action } from '../../src/protocol/requests'
 import type { WidgetComponent, WidgetRoot } from '../../src/protocol/widgets'
 import { MemoryStore } from '../../src/store/memory'
 import type { ChatKitContext, StoreItemType } from '../../src/store/types'
+import { streamWidget } from '../../src/widgets'
 import {
-	addUserMessage,
 	aborted,
+	addUserMessage,
 	allItems,
 	assistantMessage,
 	CONTEXT,
@@ -888,31 +889,18 @@ describe('PROTOCOL.md §9.1: the reference server tests over HTTP', () => {
 		expect((await store.loadThread(threadId, CONTEXT)).title).toBe('New Title')
 	})
 
-	const streamedWidget = (states: WidgetRoot[], updates: ThreadStreamEvent[]): Responder =>
+	const streamedWidget = (...states: WidgetRoot[]): Responder =>
 		async function* ({ thread }) {
-			const item = widgetItem(thread.id, 'wd_1', states[0])
-			yield { type: 'thread.item.added', item }
-			yield* updates
-			yield { type: 'thread.item.done', item: { ...item, widget: states.at(-1)! } }
+			async function* build() {
+				yield* states
+			}
+			yield* streamWidget({ threadId: thread.id, widget: build(), generateId: () => 'wd_1' })
 		}
 
-	test('#34 a widget streamed as text deltas goes out as added, 3 value_delta updates, done; only done is saved', async () => {
+	test('#34 streamWidget over HTTP: "" → "Hel" → "Hello," → "Hello, world" gives added, 3 value_delta, done; only done is saved', async () => {
 		const state = (value: string) => card(text({ id: 'text', value }))
-		const delta = (value: string): ThreadStreamEvent => ({
-			type: 'thread.item.updated',
-			item_id: 'wd_1',
-			update: {
-				type: 'widget.streaming_text.value_delta',
-				component_id: 'text',
-				delta: value,
-				done: true
-			}
-		})
 		const { app, store } = makeApp({
-			respond: streamedWidget(
-				[state(''), state('Hello, world')],
-				[delta('Hel'), delta('lo,'), delta(' world')]
-			)
+			respond: streamedWidget(state(''), state('Hel'), state('Hello,'), state('Hello, world'))
 		})
 		const frames = await readFrames(await call(app, 'threads.create', { input: userInput('widget') }))
 		const events = frames.map((frame) => JSON.parse(frame))
@@ -933,32 +921,18 @@ describe('PROTOCOL.md §9.1: the reference server tests over HTTP', () => {
 					`{"type":"thread.item.updated","item_id":"wd_1","update":{"type":"widget.streaming_text.value_delta","component_id":"text","delta":${JSON.stringify(value)},"done":true}}`
 			)
 		)
-		expect(events[7].item.widget).toEqual({
-			type: 'Card',
-			children: [{ type: 'Text', id: 'text', value: 'Hello, world' }]
-		})
+		expect(events[7].item).toEqual({ ...events[3].item, widget: state('Hello, world') })
 		const threadId = events[0].thread.id
 		expect((await allItems(store, threadId)).map((item) => item.type)).toEqual(['user_message', 'widget'])
 		expect(((await store.loadItem(threadId, 'wd_1', CONTEXT)) as WidgetItem).widget).toEqual(
-			card(text({ id: 'text', value: 'Hello, world' }))
+			state('Hello, world')
 		)
 	})
 
-	test('#35 a widget replaced while streaming goes out as added, widget.root.updated, done', async () => {
+	test('#35 streamWidget over HTTP: "Hello" → "World" (not a prefix) gives added, widget.root.updated, done', async () => {
 		const hello = card(text({ id: 'text', value: 'Hello' }))
 		const world = card(text({ id: 'text', value: 'World' }))
-		const { app } = makeApp({
-			respond: streamedWidget(
-				[hello, world],
-				[
-					{
-						type: 'thread.item.updated',
-						item_id: 'wd_1',
-						update: { type: 'widget.root.updated', widget: world }
-					}
-				]
-			)
-		})
+		const { app } = makeApp({ respond: streamedWidget(hello, world) })
 		const events = (await createThread(app)).events
 		expect(types(events).slice(3)).toEqual([
 			'thread.item.added:widget',
@@ -966,7 +940,11 @@ describe('PROTOCOL.md §9.1: the reference server tests over HTTP', () => {
 			'thread.item.done:widget'
 		])
 		expect(events[3].item.widget).toEqual(hello)
-		expect(events[4].update).toEqual({ type: 'widget.root.updated', widget: world })
+		expect(events[4]).toEqual({
+			type: 'thread.item.updated',
+			item_id: 'wd_1',
+			update: { type: 'widget.root.updated', widget: world }
+		})
 		expect(events[5].item.widget).toEqual(world)
 	})
 
