@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { type AnyColumn, and, asc, desc, eq, sql } from 'drizzle-orm'
+import { type AnyColumn, and, asc, desc, eq, type SQL, sql } from 'drizzle-orm'
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
@@ -13,7 +13,6 @@ import {
 	emptyPage,
 	type Owner,
 	ownerOf,
-	type Position,
 	prepareAttachment,
 	prepareItem,
 	prepareThread,
@@ -101,13 +100,16 @@ const ownedAttachment = (owner: Owner, id: string) =>
 
 const timestamptz = (ms: number) => sql`${new Date(ms).toISOString()}::timestamptz`
 
-const after = (createdAt: AnyColumn, seq: AnyColumn, order: SortOrder, at: Position) =>
-	order === 'asc'
-		? sql`(${createdAt}, ${seq}) > (${timestamptz(at.createdAt)}, ${at.seq})`
-		: sql`(${createdAt}, ${seq}) < (${timestamptz(at.createdAt)}, ${at.seq})`
-
-const position = (row: { createdAt: Date; seq: number } | undefined): Position | undefined =>
-	row && { createdAt: row.createdAt.getTime(), seq: row.seq }
+/**
+ * Keyset condition in one statement: rows strictly after the cursor row (found by `cursor`) in `order`;
+ * an unknown cursor matches every row, so the page starts from the beginning.
+ */
+const after = (table: typeof items | typeof threads, cursor: SQL | undefined, order: SortOrder) => {
+	const at = (column: AnyColumn) => sql`(select ${column} from ${table} where ${cursor})`
+	return order === 'asc'
+		? sql`(${table.createdAt}, ${table.seq}) > (coalesce(${at(table.createdAt)}, '-infinity'::timestamptz), coalesce(${at(table.seq)}, 0))`
+		: sql`(${table.createdAt}, ${table.seq}) < (coalesce(${at(table.createdAt)}, 'infinity'::timestamptz), coalesce(${at(table.seq)}, 9223372036854775807))`
+}
 
 /** JSON documents travel as text: the store serializes them (checking their size) and parses them itself. */
 const jsonAsText = { to: 114, from: [114], serialize: (value: string) => value, parse: (raw: string) => raw }
@@ -261,28 +263,18 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 	): Promise<Page<ThreadMetadata>> {
 		const owner = ownerOf(context, this.limits)
 		checkLimit(limit)
-		return this.query('loadThreads', async () => {
-			const scope = and(eq(threads.tenantId, owner.tenantId), eq(threads.userId, owner.userId))
-			const cursor =
-				afterId && storableId(afterId, this.limits)
-					? position(
-							(
-								await this.db
-									.select({ createdAt: threads.createdAt, seq: threads.seq })
-									.from(threads)
-									.where(ownedThread(owner, afterId))
-							)[0]
-						)
-					: undefined
-			const direction = order === 'desc' ? desc : asc
-			const rows = await this.db
+		const scope = and(eq(threads.tenantId, owner.tenantId), eq(threads.userId, owner.userId))
+		const cursor = afterId && storableId(afterId, this.limits) ? ownedThread(owner, afterId) : undefined
+		const direction = order === 'desc' ? desc : asc
+		const rows = await this.query('loadThreads', () =>
+			this.db
 				.select({ data: threads.data })
 				.from(threads)
-				.where(cursor ? and(scope, after(threads.createdAt, threads.seq, order, cursor)) : scope)
+				.where(cursor ? and(scope, after(threads, cursor, order)) : scope)
 				.orderBy(direction(threads.createdAt), direction(threads.seq))
 				.limit(limit + 1)
-			return toPage<ThreadMetadata>(rows, limit)
-		})
+		)
+		return toPage<ThreadMetadata>(rows, limit)
 	}
 
 	async loadThreadItems(
@@ -295,28 +287,19 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 		const owner = ownerOf(context, this.limits)
 		checkLimit(limit)
 		if (!storableId(threadId, this.limits)) return emptyPage()
-		return this.query('loadThreadItems', async () => {
-			const scope = ownedItems(owner, threadId)
-			const cursor =
-				afterId && storableId(afterId, this.limits)
-					? position(
-							(
-								await this.db
-									.select({ createdAt: items.createdAt, seq: items.seq })
-									.from(items)
-									.where(and(scope, eq(items.id, afterId)))
-							)[0]
-						)
-					: undefined
-			const direction = order === 'desc' ? desc : asc
-			const rows = await this.db
+		const scope = ownedItems(owner, threadId)
+		const cursor =
+			afterId && storableId(afterId, this.limits) ? and(scope, eq(items.id, afterId)) : undefined
+		const direction = order === 'desc' ? desc : asc
+		const rows = await this.query('loadThreadItems', () =>
+			this.db
 				.select({ data: items.data })
 				.from(items)
-				.where(cursor ? and(scope, after(items.createdAt, items.seq, order, cursor)) : scope)
+				.where(cursor ? and(scope, after(items, cursor, order)) : scope)
 				.orderBy(direction(items.createdAt), direction(items.seq))
 				.limit(limit + 1)
-			return toPage<ThreadItem>(rows, limit)
-		})
+		)
+		return toPage<ThreadItem>(rows, limit)
 	}
 
 	/** Upsert by id within the thread: a new item goes last in its creation-time slot, a known id keeps its place. */
