@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, mkdirSync } from 'node:fs'
 import { Elysia } from 'elysia'
+import { SignJWT } from 'jose'
 import { type Browser, chromium, type Page } from 'playwright-core'
+import { jwtAuth } from '../../plugins/auth'
 import { playground } from '../../plugins/playground'
 import {
 	type ActionHandler,
@@ -18,7 +20,6 @@ import {
 } from '../../src'
 
 const CHROMIUM = '/usr/bin/chromium'
-const TOKEN = 'Bearer dev-token'
 const OUTPUT = 'test-output'
 /** A cap for a whole browser test on a busy two-core machine, not a speed assertion. */
 const BROWSER_TEST_TIMEOUT = 60_000
@@ -244,19 +245,25 @@ const syncAction: SyncActionHandler = async ({ action: sent, sender }) => {
 	return { updated_item: updated }
 }
 
+const JWT_SECRET = 'a-development-secret-for-the-playground-test'
+const DEV_TOKEN = await new SignJWT({})
+	.setProtectedHeader({ alg: 'HS256' })
+	.setSubject('dev-user')
+	.setIssuedAt()
+	.setExpirationTime('1h')
+	.sign(new TextEncoder().encode(JWT_SECRET))
+
+/** The playground is registered before the auth plugin (public page); the ChatKit endpoint needs the token. */
 const createApp = () =>
 	new Elysia()
-		.onRequest(function requireDevToken({ request }) {
-			if (
-				new URL(request.url).pathname === '/chatkit' &&
-				request.headers.get('authorization') !== TOKEN
-			)
-				return new Response(JSON.stringify({ code: 'unauthorized', message: 'Missing token' }), {
-					status: 401,
-					headers: { 'content-type': 'application/json' }
-				})
-		})
-		.use(playground({ path: '/playground', title: 'Test playground', headers: { authorization: TOKEN } }))
+		.use(
+			playground({
+				path: '/playground',
+				title: 'Test playground',
+				headers: { authorization: `Bearer ${DEV_TOKEN}` }
+			})
+		)
+		.use(jwtAuth({ secret: JWT_SECRET }))
 		.use(chatkit({ store: new MemoryStore(), respond, action, syncAction }))
 
 describe('playground plugin over HTTP', () => {
@@ -285,6 +292,14 @@ describe('playground plugin over HTTP', () => {
 		expect(body).toContain('href="/playground/_playground/style.css"')
 		expect(body).not.toMatch(/https?:\/\//)
 		expect(await script.text()).toContain('threads.add_user_message')
+		const anonymous = await app.handle(
+			new Request('http://localhost/chatkit', {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ type: 'threads.list', params: {} })
+			})
+		)
+		expect(anonymous.status).toBe(401)
 	})
 
 	test('escapes the title and embeds the configuration as inert JSON', async () => {
