@@ -1,4 +1,9 @@
-import type { ErrorEvent, ThreadStreamEvent } from '../protocol/events'
+import {
+	type ErrorEvent,
+	ThreadItemUpdateSchema,
+	ThreadStreamEventSchema,
+	type ThreadStreamEvent
+} from '../protocol/events'
 import type { SDKHiddenContextItem, Thread, ThreadItem, ThreadMetadata } from '../protocol/items'
 import { isHiddenItem } from '../protocol/serialize'
 import type { ChatKitContext } from '../store/types'
@@ -7,6 +12,20 @@ import { applyUpdate } from './pending'
 import type { ChatKitHandlers, EventHook } from './types'
 
 export const CANCELLED_NOTE = 'The user cancelled the stream. Stop responding to the prior request.'
+
+const EVENT_TYPES = new Set<string>(ThreadStreamEventSchema.options.map((option) => option.shape.type.value))
+const UPDATE_TYPES = new Set<string>(ThreadItemUpdateSchema.options.map((option) => option.shape.type.value))
+
+/** A handler's event that the client could not read (it would go out as a broken frame). */
+const checkEvent = (event: ThreadStreamEvent): void => {
+	const type = (event as { type?: unknown } | null)?.type
+	if (typeof type !== 'string' || !EVENT_TYPES.has(type))
+		throw new TypeError(`Not a ChatKit stream event: ${JSON.stringify(type ?? null)?.slice(0, 60)}`)
+	if (event.type === 'thread.item.updated' && !UPDATE_TYPES.has(event.update?.type))
+		throw new TypeError(
+			`Not a ChatKit item update: ${JSON.stringify(event.update?.type ?? null)?.slice(0, 60)}`
+		)
+}
 
 const snapshot = (thread: ThreadMetadata): string =>
 	JSON.stringify([thread.title, thread.status, thread.allowed_image_domains, thread.metadata])
@@ -130,6 +149,7 @@ export async function* runPipeline<C extends ChatKitContext>(
 					break
 				}
 				const event = next.value
+				checkEvent(event)
 				switch (event.type) {
 					case 'thread.item.added':
 						pending.set(event.item.id, structuredClone(event.item))
