@@ -392,3 +392,31 @@ describe('SSE framing (§1.2)', () => {
 		expect(res.headers.get('cache-control')).toBe('no-cache')
 	})
 })
+
+describe('malformed events from a JavaScript responder', () => {
+	for (const [name, bad] of [
+		['an unknown event type', { type: 'thread.item.doen' }],
+		[
+			'an unknown item update',
+			{ type: 'thread.item.updated', item_id: 'a1', update: { type: 'assistant_message.typo' } }
+		],
+		['not an object', null]
+	] as const)
+		test(`${name} ends the turn with stream.error instead of an invalid frame`, async () => {
+			const { app, store } = makeApp({
+				async *respond({ thread }) {
+					yield bad as unknown as ThreadStreamEvent
+					yield {
+						type: 'thread.item.done',
+						item: assistantMessage(thread.id, 'after', 'not reached')
+					}
+				}
+			})
+			const frames = await readFrames(await create(app))
+			expect(frames.slice(2)).toEqual([
+				'{"type":"stream_options","stream_options":{"allow_cancel":true}}',
+				'{"type":"error","code":"stream.error","allow_retry":true}'
+			])
+			expect(await allItems(store, JSON.parse(frames[0]).thread.id)).toHaveLength(1)
+		})
+})
