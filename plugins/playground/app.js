@@ -205,7 +205,10 @@ function showError(message, allowRetry) {
 function retry(itemId) {
 	if (state.controller) return
 	const node = itemNode(itemId)
-	while (node?.nextSibling) node.nextSibling.remove()
+	while (node?.nextSibling) {
+		state.items.delete(node.nextSibling.dataset.itemId)
+		node.nextSibling.remove()
+	}
 	stream('threads.retry_after_item', { thread_id: state.thread.id, item_id: itemId })
 }
 

@@ -217,6 +217,7 @@ const respond: Responder = async function* (args) {
 		)
 	} else if (text === 'fail') {
 		yield { type: 'progress_update', text: 'Looking things up', icon: 'search' }
+		await gate.promise
 		yield { type: 'notice', level: 'warning', title: 'Heads up', message: 'The service is slow today' }
 		throw new Error('simulated model outage (expected in this test)')
 	} else if (text === 'many') {
@@ -527,8 +528,11 @@ describe.skipIf(!haveChromium && !inCI)('playground in headless Chromium', () =>
 	)
 
 	browserTest('shows progress, notices and errors, with a retry when the server allows one', async () => {
+		gate = deferred()
 		const page = await open()
 		await send(page, 'fail')
+		await page.locator('#progress').getByText('[search] Looking things up').waitFor()
+		gate.resolve()
 		await page.getByText('The service is slow today').waitFor()
 		const error = page.locator('.notice.danger')
 		await error.waitFor()
