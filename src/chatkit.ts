@@ -2,6 +2,7 @@ import type { AnyElysia } from 'elysia'
 import { type ChatKitEngine, createEngine } from './engine/engine'
 import { ChatKitError } from './engine/errors'
 import type { ChatKitHandlers, EventHook, RespondMiddleware, Responder } from './engine/types'
+import { type ChatKitRequest, isStreamingRequest } from './protocol/requests'
 import { eventToWire } from './protocol/serialize'
 import { type ChatKitContext, type ChatKitUser, NotFoundError, type Store } from './store/types'
 
@@ -40,7 +41,29 @@ export interface ChatKitDecorators<C extends ChatKitContext = ChatKitContext> {
 	chatkitEventHooks: Record<string, EventHook<C>>
 	/** Responder middleware by plugin name, applied in the order the plugins were used (the first is outermost). */
 	chatkitRespondMiddleware: Record<string, RespondMiddleware<C>>
+	/** Request guards by plugin name, run in the order the plugins were used. */
+	chatkitRequestGuards: Record<string, RequestGuard<C>>
 }
+
+/** What a request guard sees: the parsed request and its context (with `user`), before the engine reads or writes anything. */
+export interface RequestGuardArgs<C extends ChatKitContext = ChatKitContext> {
+	chatkitRequest: ChatKitRequest
+	/** True for the six request types answered with an event stream. */
+	streaming: boolean
+	context: C
+	request: Request
+}
+
+/** Nothing (admit), a `Response` sent instead, or `{ release }`, called once when the answer is complete. */
+export type RequestGuardResult = Response | { release: () => void } | undefined | void
+
+/**
+ * Admits or refuses a request after parsing and authentication (rate limits, quotas, field limits).
+ * `release` runs after a JSON answer is built, or when a stream ends, fails or its client goes away.
+ */
+export type RequestGuard<C extends ChatKitContext = ChatKitContext> = (
+	args: RequestGuardArgs<C>
+) => RequestGuardResult | Promise<RequestGuardResult>
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 const ANONYMOUS_USER: ChatKitUser = { id: 'anonymous' }
@@ -72,13 +95,20 @@ const frame = (event: Parameters<typeof eventToWire>[0]) =>
 
 const streamResponse = (
 	events: (signal: AbortSignal) => AsyncGenerator<Parameters<typeof eventToWire>[0]>,
-	requestSignal: AbortSignal
+	requestSignal: AbortSignal,
+	onEnd: () => void
 ): Response => {
 	const abort = new AbortController()
 	const onRequestAbort = () => abort.abort()
 	requestSignal.addEventListener('abort', onRequestAbort, { once: true })
 	const generator = events(abort.signal)
-	const finish = () => requestSignal.removeEventListener('abort', onRequestAbort)
+	let finished = false
+	const finish = () => {
+		if (finished) return
+		finished = true
+		requestSignal.removeEventListener('abort', onRequestAbort)
+		onEnd()
+	}
 	const body = new ReadableStream<Uint8Array>({
 		async pull(controller) {
 			try {
@@ -132,6 +162,40 @@ const readBody = async (request: Request, maxBytes: number): Promise<unknown> =>
 	}
 }
 
+const admitted = () => {}
+
+/** Run the guards in order; a refusal releases what earlier guards took. */
+const runGuards = async (
+	guards: RequestGuard[],
+	args: RequestGuardArgs
+): Promise<Response | (() => void)> => {
+	if (guards.length === 0) return admitted
+	const releases: (() => void)[] = []
+	const release = () => {
+		for (const fn of releases.splice(0))
+			try {
+				fn()
+			} catch (error) {
+				console.error('[elysia-chatkit] a request guard failed to release:', error)
+			}
+	}
+	for (const guard of guards) {
+		let outcome: RequestGuardResult
+		try {
+			outcome = await guard(args)
+		} catch (error) {
+			release()
+			throw error
+		}
+		if (outcome instanceof Response) {
+			release()
+			return outcome
+		}
+		if (outcome) releases.push(outcome.release)
+	}
+	return release
+}
+
 type Context<A extends AnyElysia> = A['~Singleton']['decorator'] &
 	A['~Singleton']['derive'] &
 	A['~Singleton']['resolve'] &
@@ -170,10 +234,12 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 		...handlerOptions
 	} = options
 	let engine: ChatKitEngine<ChatKitContext> | undefined
+	let guards: RequestGuard[] = []
 	let warnedAnonymous = false
 
 	const engineFor = (decorated: Partial<ChatKitDecorators>): ChatKitEngine<ChatKitContext> => {
 		if (engine) return engine
+		guards = Object.values(decorated.chatkitRequestGuards ?? {})
 		const store = handlerOptions.store ?? decorated.chatkitStore
 		const innermost = handlerOptions.respond ?? decorated.chatkitRespond
 		if (!store || !innermost) throw new Error('chatkit() needs a store and a responder')
@@ -224,10 +290,25 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 						}
 						ctx.user = defaultUser ?? ANONYMOUS_USER
 					}
-					const result = await chatkitEngine.process(chatkitRequest, ctx as ChatKitContext)
-					if (result.type === 'json')
+					const release = await runGuards(guards, {
+						chatkitRequest,
+						streaming: isStreamingRequest(chatkitRequest),
+						context: ctx as ChatKitContext,
+						request
+					})
+					if (release instanceof Response) return release
+					let result: Awaited<ReturnType<typeof chatkitEngine.process>>
+					try {
+						result = await chatkitEngine.process(chatkitRequest, ctx as ChatKitContext)
+					} catch (error) {
+						release()
+						throw error
+					}
+					if (result.type === 'json') {
+						release()
 						return new Response(JSON.stringify(result.json), { headers: JSON_HEADERS })
-					return streamResponse(result.events, request.signal)
+					}
+					return streamResponse(result.events, request.signal, release)
 				} catch (error) {
 					return toErrorResponse(error)
 				}
