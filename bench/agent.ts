@@ -1,9 +1,10 @@
 /**
  * Time to first token added by the agent plugin: `bun bench/agent.ts [--turns 2000] [--warmup 200]`.
  *
- * Two servers on 127.0.0.1, each in its own process (pinned to core 0 when `taskset` exists):
+ * Three servers on 127.0.0.1, each in its own process (pinned to core 0 when `taskset` exists):
  * - `bare`: Bun.serve alone, writing the events of one turn (thread.created, the user message,
  *   stream_options, the assistant message with its 100 text deltas) as fast as it can;
+ * - `core`: `chatkit()` over a memory store answering with `streamText` (the framework without the agent);
  * - `agent`: `agent()` + `chatkit()` over a memory store, answering through the real Agents SDK with
  *   a zero-latency model (the offline model with no token delay) that streams the same 100 tokens.
  * The client (this process) sends `threads.create` turns one at a time, alternating servers in
@@ -103,6 +104,24 @@ const serveBare = () => {
 	})
 }
 
+const serveCore = async () => {
+	const { Elysia } = await import('elysia')
+	const { chatkit } = await import('../src/chatkit')
+	const { streamText } = await import('../src/respond')
+	const { MemoryStore } = await import('../src/store/memory')
+	const app = new Elysia()
+		.use(
+			chatkit({
+				store: new MemoryStore(),
+				async *respond(args) {
+					yield* streamText(args, TOKENS)
+				}
+			})
+		)
+		.listen({ hostname: '127.0.0.1', port: 0 })
+	return app.server as NonNullable<typeof app.server>
+}
+
 const serveAgent = async () => {
 	const { setTracingDisabled } = await import('@openai/agents')
 	const { Elysia } = await import('elysia')
@@ -117,7 +136,10 @@ const serveAgent = async () => {
 	return app.server as NonNullable<typeof app.server>
 }
 
-async function start(kind: 'bare' | 'agent') {
+type Kind = 'bare' | 'core' | 'agent'
+const KINDS: Kind[] = ['bare', 'core', 'agent']
+
+async function start(kind: Kind) {
 	const pin = Bun.which('taskset') ? ['taskset', '-c', '0'] : []
 	const child = Bun.spawn([...pin, process.execPath, import.meta.path, '--serve', kind], {
 		stdout: 'pipe',
@@ -168,44 +190,49 @@ async function main() {
 	})
 	const turns = Number(values.turns)
 	const warmup = Number(values.warmup)
-	const servers = { bare: await start('bare'), agent: await start('agent') }
-	const times: Record<'bare' | 'agent', number[]> = { bare: [], agent: [] }
+	const servers = { bare: await start('bare'), core: await start('core'), agent: await start('agent') }
+	const times: Record<Kind, number[]> = { bare: [], core: [], agent: [] }
 	try {
 		for (let index = 0; index < warmup; index++)
-			for (const kind of ['bare', 'agent'] as const) await firstToken(servers[kind].url)
+			for (const kind of KINDS) await firstToken(servers[kind].url)
 		const batch = 50
 		for (let done = 0; done < turns; done += batch)
-			for (const kind of ['bare', 'agent'] as const)
+			for (const kind of KINDS)
 				for (let index = 0; index < Math.min(batch, turns - done); index++)
 					times[kind].push(await firstToken(servers[kind].url))
 	} finally {
-		servers.bare.stop()
-		servers.agent.stop()
+		for (const kind of KINDS) servers[kind].stop()
 	}
-	const stats = (kind: 'bare' | 'agent') => {
+	const stats = (kind: Kind) => {
 		const sorted = times[kind].toSorted((a, b) => a - b)
 		return { median: quantile(sorted, 0.5), p99: quantile(sorted, 0.99) }
 	}
 	const bare = stats('bare')
+	const core = stats('core')
 	const agentStats = stats('agent')
-	console.log(`time to first text delta, ${turns} turns each (Bun ${Bun.version})`)
-	console.log('| server | median | p99 |')
-	console.log('| --- | --- | --- |')
-	console.log(`| bare Bun.serve, same events | ${ms(bare.median)} | ${ms(bare.p99)} |`)
+	const rows: [string, number, number][] = [
+		['bare Bun.serve, same events', bare.median, bare.p99],
+		['chatkit() + streamText, no agent', core.median, core.p99],
+		['agent() + chatkit(), zero-latency model', agentStats.median, agentStats.p99],
+		[
+			'added by the framework and the Agents SDK',
+			agentStats.median - bare.median,
+			agentStats.p99 - bare.p99
+		],
+		['of which the agent plugin and the SDK', agentStats.median - core.median, agentStats.p99 - core.p99]
+	]
+	console.log(`time to first text delta, ${turns} turns per server (Bun ${Bun.version})`)
+	console.log('| server | median | p99 |\n| --- | --- | --- |')
+	for (const [name, median, p99] of rows) console.log(`| ${name} | ${ms(median)} | ${ms(p99)} |`)
+	const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`
 	console.log(
-		`| agent() + chatkit(), zero-latency model | ${ms(agentStats.median)} | ${ms(agentStats.p99)} |`
-	)
-	console.log(
-		`| added by the framework and the Agents SDK | ${ms(agentStats.median - bare.median)} | ${ms(agentStats.p99 - bare.p99)} |`
-	)
-	console.log(
-		`| ratio | ${(agentStats.median / bare.median).toFixed(2)}× | ${(agentStats.p99 / bare.p99).toFixed(2)}× |`
+		`| ratio agent / bare | ${ratio(agentStats.median, bare.median)} | ${ratio(agentStats.p99, bare.p99)} |`
 	)
 }
 
 const role = process.argv[2] === '--serve' ? process.argv[3] : undefined
 if (role) {
-	const server = role === 'bare' ? serveBare() : await serveAgent()
+	const server = role === 'bare' ? serveBare() : role === 'core' ? await serveCore() : await serveAgent()
 	console.log(`READY ${server.port}`)
 	process.on('SIGTERM', () => {
 		server.stop(true)

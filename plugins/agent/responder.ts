@@ -156,7 +156,7 @@ export const agentResponder = <C extends ChatKitContext = ChatKitContext>(
 			const result = runner
 				? await runner.run(agent, history, runOptions)
 				: await run(agent, history, runOptions)
-			yield* streamAgentResponse(ctx, result, { converter })
+			yield* streamAgentResponse(ctx, result, { converter, recentItems: page.data })
 		} catch (error) {
 			throw safeError(error)
 		} finally {

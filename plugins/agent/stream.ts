@@ -438,9 +438,13 @@ class RunMapper<C extends ChatKitContext> {
 }
 
 /** A workflow left open by the previous turn (before a client tool call) continues in this one. */
-const resumeWorkflow = async <C extends ChatKitContext>(ctx: AgentContext<C>): Promise<void> => {
+const resumeWorkflow = async <C extends ChatKitContext>(
+	ctx: AgentContext<C>,
+	recent?: readonly ThreadItem[]
+): Promise<void> => {
 	if (ctx.workflowItem) return
-	const { data } = await ctx.store.loadThreadItems(ctx.thread.id, null, 2, 'desc', ctx.requestContext)
+	const data =
+		recent ?? (await ctx.store.loadThreadItems(ctx.thread.id, null, 2, 'desc', ctx.requestContext)).data
 	const [last, previous] = data
 	if (last?.type === 'workflow') ctx.workflowItem = last
 	else if (last?.type === 'client_tool_call' && previous?.type === 'workflow') ctx.workflowItem = previous
@@ -449,6 +453,8 @@ const resumeWorkflow = async <C extends ChatKitContext>(ctx: AgentContext<C>): P
 export interface StreamAgentResponseOptions {
 	/** @default new ResponseStreamConverter() */
 	converter?: ResponseStreamConverter
+	/** The thread's newest items, newest first, when already loaded (saves a store read). */
+	recentItems?: readonly ThreadItem[]
 }
 
 /**
@@ -468,7 +474,7 @@ export async function* streamAgentResponse<C extends ChatKitContext>(
 	const mapper = new RunMapper(ctx, options.converter ?? new ResponseStreamConverter())
 	const queue = ctx.events
 	try {
-		await resumeWorkflow(ctx)
+		await resumeWorkflow(ctx, options.recentItems)
 		const iterator = result[Symbol.asyncIterator]()
 		let next = iterator.next()
 		next.catch(() => {})
