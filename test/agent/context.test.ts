@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { Agent, OutputGuardrailTripwireTriggered, tool } from '@openai/agents'
-import { assistantMessage, functionCall, ScriptedModel } from '@openai/agents/testing'
+import { Agent, OutputGuardrailTripwireTriggered, run, tool } from '@openai/agents'
+import { assistantMessage, functionCall, modelStream, ScriptedModel } from '@openai/agents/testing'
 import { z } from 'zod'
 import { type AgentContext, type AgentRunContext, agentContext, agentResponder } from '../../plugins/agent'
 import { StreamError } from '../../src/engine/errors'
@@ -8,6 +8,7 @@ import type { ThreadStreamEvent } from '../../src/protocol/events'
 import type { Thread } from '../../src/protocol/items'
 import type { WidgetRoot } from '../../src/protocol/widgets'
 import { MemoryStore } from '../../src/store/memory'
+import { accumulateText } from '../../src/widgets'
 import {
 	addMessage,
 	agentApp,
@@ -123,6 +124,51 @@ describe('AgentContext in tools', () => {
 			'thread.item.added:widget',
 			'thread.item.updated:widget.root.updated',
 			'thread.item.done:widget'
+		])
+	})
+
+	test("a sub-agent's streamed text fills a widget through accumulateText", async () => {
+		const writer = new Agent({
+			name: 'Writer',
+			model: new ScriptedModel([
+				modelStream([
+					{ type: 'response_started' },
+					{ type: 'output_text_delta', delta: 'Once ' },
+					{ type: 'output_text_delta', delta: 'upon a time' },
+					{
+						type: 'response_done',
+						response: {
+							id: 'w',
+							usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+							output: [assistantMessage('Once upon a time')]
+						}
+					}
+				] as never)
+			])
+		})
+		const { app } = withTool(async (ctx) => {
+			const result = await run(writer, 'write', { stream: true, signal: ctx.signal })
+			async function* card(): AsyncGenerator<WidgetRoot> {
+				for await (const text of accumulateText(result.toTextStream(), {
+					type: 'Text',
+					id: 'story',
+					value: '',
+					streaming: true
+				}))
+					yield { type: 'Card', children: [text] }
+			}
+			await ctx.streamWidget(card())
+		})
+		const events = widgetEvents(await createThread(app, 'go'))
+		const deltas = events.flatMap((event) =>
+			event.type === 'thread.item.updated' && event.update.type === 'widget.streaming_text.value_delta'
+				? [event.update.delta]
+				: []
+		)
+		expect(deltas).toEqual(['Once ', 'upon a time'])
+		const done = doneItems(events)[0]
+		expect(done.type === 'widget' && done.widget.children).toEqual([
+			{ type: 'Text', id: 'story', value: 'Once upon a time', streaming: false }
 		])
 	})
 
