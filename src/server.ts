@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { agent, clientTool, currentTime, describeModelFromEnv, modelFromEnv } from '../plugins/agent'
 import { authFromEnv } from '../plugins/auth'
 import { chatkitCors } from '../plugins/cors'
+import { playground } from '../plugins/playground'
 import { type ChatKitStore, createStore, drizzleStore, parseDatabaseUrl } from '../plugins/store'
 import { chatkit } from './chatkit'
 import type { Config } from './config'
@@ -31,6 +32,7 @@ export const createServer = (config: Config, env: Record<string, string | undefi
 				return { status: 'unavailable', store: store.dialect }
 			}
 		})
+		.use(playground({ chatkitPath: config.CHATKIT_PATH, enabled: config.NODE_ENV !== 'production' }))
 		.use(authFromEnv(env))
 		.use(
 			agent({
