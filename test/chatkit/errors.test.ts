@@ -595,3 +595,69 @@ describe('error bodies do not echo what the user wrote', () => {
 		expect(JSON.stringify(body)).not.toContain('4242')
 	})
 })
+
+describe('what is not refused', () => {
+	test('a locked or closed thread still accepts messages: status is advisory (as the reference)', async () => {
+		let turns = 0
+		const { app, store } = makeApp({
+			async *respond() {
+				turns++
+			}
+		})
+		const { threadId } = await createThread(app)
+		for (const status of [{ type: 'locked', reason: 'r' }, { type: 'closed' }] as const) {
+			const thread = await store.loadThread(threadId, CONTEXT)
+			await store.saveThread({ ...thread, status }, CONTEXT)
+			const events = await readEvents(
+				await call(app, 'threads.add_user_message', {
+					thread_id: threadId,
+					input: userInput('still here')
+				})
+			)
+			expect(events.map((event) => event.type)).toEqual(['thread.item.done', 'stream_options'])
+		}
+		expect(turns).toBe(3)
+	})
+
+	test('unknown fields anywhere and request metadata are ignored', async () => {
+		const seen: unknown[] = []
+		const { app } = makeApp({
+			async *respond({ input, context }) {
+				seen.push(input, context)
+			}
+		})
+		const res = await post(app, {
+			type: 'threads.create',
+			params: { input: { ...userInput('hi'), extra: 1 }, other: true },
+			metadata: { source: 'widget', nested: { a: 1 } },
+			unknown: 'x'
+		})
+		const events = await readEvents(res)
+		expect(events[1].item.content).toEqual([{ type: 'input_text', text: 'hi' }])
+		expect('extra' in events[1].item).toBe(false)
+		expect(JSON.stringify(seen[0])).not.toContain('extra')
+		expect(JSON.stringify(Object.keys(seen[1] as object))).not.toContain('metadata')
+	})
+})
+
+describe('a failing store → 500 internal_error that says nothing of the failure', () => {
+	class BrokenStore extends MemoryStore {
+		override async loadThreads(): Promise<never> {
+			throw new Error('connection to db-password-host refused')
+		}
+		override async loadThread(): Promise<never> {
+			throw new Error('connection to db-password-host refused')
+		}
+	}
+
+	for (const [type, params] of [
+		['threads.list', {}],
+		['threads.add_user_message', { thread_id: 'thr_1', input: userInput('x') }]
+	] as const)
+		test(type, async () => {
+			const { app } = makeApp({ store: new BrokenStore() })
+			const error = await readError(await call(app, type, params), 500, 'internal_error')
+			expect(error.message).toBe('The server could not process the request')
+			expect(JSON.stringify(error)).not.toContain('db-password')
+		})
+})
