@@ -2,14 +2,14 @@ import {
 	Agent,
 	type AgentInputItem,
 	InputGuardrailTripwireTriggered,
-	OutputGuardrailTripwireTriggered,
 	type Model,
+	OutputGuardrailTripwireTriggered,
 	type Runner,
 	run,
 	type Tool
 } from '@openai/agents'
 import { CustomStreamError, StreamError } from '../../src/engine/errors'
-import type { Responder, RespondArgs } from '../../src/engine/types'
+import type { RespondArgs, Responder } from '../../src/engine/types'
 import type { ThreadStreamEvent } from '../../src/protocol/events'
 import type { UserMessageItem } from '../../src/protocol/items'
 import type { ChatKitContext } from '../../src/store/types'
