@@ -29,7 +29,8 @@ export const ConfigSchema = z.object({
 	JWT_TENANT_CLAIM: z.string().min(1).default('tenant_id'),
 	CORS_ORIGINS: z.string().optional(),
 	MAX_BODY_BYTES: positiveInt.default(4 * 1024 * 1024),
-	RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(120)
+	RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(120),
+	MAX_CONCURRENT_STREAMS: z.coerce.number().int().min(0).default(4)
 })
 
 export type Config = z.infer<typeof ConfigSchema>
