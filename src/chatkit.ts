@@ -119,7 +119,8 @@ const streamResponse = (
 				} else controller.enqueue(frame(next.value))
 			} catch (error) {
 				finish()
-				if (abort.signal.aborted) return
+				generator.return(undefined).catch(() => {})
+				if (abort.signal.aborted) return controller.close()
 				console.error('[elysia-chatkit] error while streaming a response:', error)
 				controller.enqueue(frame({ type: 'error', code: 'stream.error', allow_retry: true }))
 				controller.close()
