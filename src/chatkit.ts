@@ -5,6 +5,7 @@ import type { ChatKitHandlers, EventHook, RespondMiddleware, Responder } from '.
 import { type ChatKitRequest, isStreamingRequest } from './protocol/requests'
 import { eventToWire } from './protocol/serialize'
 import { type ChatKitContext, type ChatKitUser, NotFoundError, type Store } from './store/types'
+import { logError } from './engine/log'
 
 /** Options of the core plugin. Handlers given here win over the ones other plugins decorate. */
 export interface ChatKitOptions<C extends ChatKitContext = ChatKitContext>
@@ -86,7 +87,7 @@ const toErrorResponse = (error: unknown): Response => {
 	if (error instanceof ChatKitError)
 		return errorResponse(error.status, error.code, error.message, error.details)
 	if (error instanceof NotFoundError) return errorResponse(404, 'not_found', error.message)
-	console.error('[elysia-chatkit] request failed:', error)
+	logError('request failed', error)
 	return errorResponse(500, 'internal_error', 'The server could not process the request')
 }
 
@@ -121,7 +122,7 @@ const streamResponse = (
 				finish()
 				generator.return(undefined).catch(() => {})
 				if (abort.signal.aborted) return controller.close()
-				console.error('[elysia-chatkit] error while streaming a response:', error)
+				logError('error while streaming a response', error)
 				controller.enqueue(frame({ type: 'error', code: 'stream.error', allow_retry: true }))
 				controller.close()
 			}
@@ -177,7 +178,7 @@ const runGuards = async (
 			try {
 				fn()
 			} catch (error) {
-				console.error('[elysia-chatkit] a request guard failed to release:', error)
+				logError('a request guard failed to release', error)
 			}
 	}
 	for (const guard of guards) {

@@ -10,6 +10,7 @@ import type { ChatKitContext } from '../store/types'
 import { CustomStreamError, StreamError } from './errors'
 import { applyUpdate } from './pending'
 import type { ChatKitHandlers, EventHook } from './types'
+import { logError } from './log'
 
 export const CANCELLED_NOTE = 'The user cancelled the stream. Stop responding to the prior request.'
 
@@ -45,7 +46,7 @@ export const errorEventFor = (error: unknown): ErrorEvent => {
 		return { type: 'error', code: 'custom', message: error.message, allow_retry: error.allowRetry }
 	if (error instanceof StreamError)
 		return { type: 'error', code: error.code, allow_retry: error.allowRetry }
-	console.error('[elysia-chatkit] error while streaming a response:', error)
+	logError('error while streaming a response', error)
 	return { type: 'error', code: 'stream.error', allow_retry: true }
 }
 
@@ -194,7 +195,7 @@ export async function* runPipeline<C extends ChatKitContext>(
 				if (handlers.handleStreamCancelled) await handlers.handleStreamCancelled(meta, items, context)
 				else await defaultHandleStreamCancelled(handlers, meta, items, context)
 			} catch (error) {
-				console.error('[elysia-chatkit] error while handling a cancelled stream:', error)
+				logError('error while handling a cancelled stream', error)
 			}
 		}
 	}
