@@ -1,0 +1,44 @@
+import type { ThreadStreamEvent } from '../../src/protocol/events'
+import type { WidgetItem } from '../../src/protocol/items'
+import type { WidgetRoot } from '../../src/protocol/widgets'
+import { diffWidget, widgetToJSON } from '../../src/widgets'
+
+const isAsyncIterable = (value: unknown): value is AsyncIterable<WidgetRoot> =>
+	typeof value === 'object' && value !== null && Symbol.asyncIterator in value
+
+const requireSender = (sender: WidgetItem | null): WidgetItem => {
+	if (!sender) throw new Error('updateSender: the action was sent without a widget item')
+	return sender
+}
+
+/** The sender item with a new widget, in wire form. */
+export const senderWith = (sender: WidgetItem | null, widget: WidgetRoot): WidgetItem => ({
+	...requireSender(sender),
+	widget: widgetToJSON(widget)
+})
+
+/**
+ * The events that show new states of the sender widget: the smallest update between consecutive
+ * states (starting from the stored widget), then `thread.item.replaced` with the last state, which
+ * the engine persists.
+ */
+export async function* replaceSender(
+	sender: WidgetItem | null,
+	widget: WidgetRoot | AsyncIterable<WidgetRoot>
+): AsyncGenerator<ThreadStreamEvent> {
+	const item = requireSender(sender)
+	if (!isAsyncIterable(widget)) {
+		yield { type: 'thread.item.replaced', item: senderWith(item, widget) }
+		return
+	}
+	let last: WidgetRoot = item.widget
+	for await (const state of widget) {
+		for (const update of diffWidget(last, state)) {
+			const wire =
+				update.type === 'widget.root.updated' ? { ...update, widget: widgetToJSON(state) } : update
+			yield { type: 'thread.item.updated', item_id: item.id, update: wire }
+		}
+		last = state
+	}
+	yield { type: 'thread.item.replaced', item: senderWith(item, last) }
+}
