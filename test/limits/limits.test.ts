@@ -50,7 +50,7 @@ const makeApp = ({ store = new MemoryStore(), decorated = false, respond = reply
 	const app: AnyElysia = base
 		.use(jwtAuth({ secret, log: () => {} }))
 		.use(limits({ now: () => clock.now, env: {}, ...options }))
-		.use(chatkit({ respond, ...(decorated ? {} : { store }) }))
+		.use(chatkit({ respond, store }))
 	return { app, store, clock }
 }
 
