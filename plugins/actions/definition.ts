@@ -38,7 +38,7 @@ export interface StreamingActionArgs<P, C extends ChatKitContext = ChatKitContex
 	 * Given the successive states of a widget (an async iterable), each one is sent as the
 	 * smallest update from the one before (text deltas when only texts with an `id` grew), then the
 	 * last one as `thread.item.replaced`.
-	 * @throws Error when the action has no sender
+	 * @throws ChatKitError (`no_sender`) when the action has no sender: an `error` event
 	 */
 	updateSender(widget: WidgetRoot | AsyncIterable<WidgetRoot>): AsyncGenerator<ThreadStreamEvent>
 }
@@ -55,7 +55,7 @@ export interface SyncActionArgs<P, C extends ChatKitContext = ChatKitContext>
 	 * The answer that shows a new state of the sender widget: `return updateSender(card)`.
 	 * Like any `updated_item` a synchronous handler returns, it is saved in the store before the
 	 * answer is sent.
-	 * @throws Error when the action has no sender
+	 * @throws ChatKitError (`no_sender`) when the action has no sender: a 422 answer
 	 */
 	updateSender(widget: WidgetRoot): SyncActionResult
 }

@@ -1,3 +1,4 @@
+import { ChatKitError } from '../../src/engine/errors'
 import type { ThreadStreamEvent } from '../../src/protocol/events'
 import type { WidgetItem } from '../../src/protocol/items'
 import type { WidgetRoot } from '../../src/protocol/widgets'
@@ -7,7 +8,12 @@ const isAsyncIterable = (value: unknown): value is AsyncIterable<WidgetRoot> =>
 	typeof value === 'object' && value !== null && Symbol.asyncIterator in value
 
 const requireSender = (sender: WidgetItem | null): WidgetItem => {
-	if (!sender) throw new Error('updateSender: the action was sent without a widget item')
+	if (!sender)
+		throw new ChatKitError(
+			422,
+			'no_sender',
+			'This action updates its widget: send it with the widget item id'
+		)
 	return sender
 }
 

@@ -212,6 +212,17 @@ describe('synchronous actions', () => {
 		expect((await listItems(app, threadId)).data[0]).toEqual(updated)
 	})
 
+	it('without a sender widget answer 422 no_sender and write nothing', async () => {
+		const { app, store, threadId } = await todoThread()
+		const before = await storeSnapshot(store, [], CONTEXT)
+		await readError(
+			await syncAction(app, threadId, null, 'todo.rename', { id: 't1', title: 'Tea' }),
+			422,
+			'no_sender'
+		)
+		expect(await storeSnapshot(store, [], CONTEXT)).toEqual(before)
+	})
+
 	it('refuse a streaming action with a 422 before running it', async () => {
 		const { app, store, threadId, widget } = await todoThread()
 		const before = await storeSnapshot(store, [], CONTEXT)
