@@ -77,7 +77,8 @@ export interface WidgetBuilders<D> {
 
 const component =
 	(type: string) =>
-	(props: object = {}) => ({ type, ...props })
+	(props: object = {}) =>
+		Object.assign({ type }, props, { type })
 
 const builders = {
 	formAction: (action: object) => action
