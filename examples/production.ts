@@ -1,0 +1,92 @@
+/**
+ * Build level 3: what a production deployment runs. JWT authentication, PostgreSQL, CORS allow-list,
+ * per-user rate limits, an Agents SDK agent with a server tool and a client tool, all configured from
+ * the environment (the variables of the README's configuration table).
+ *
+ * Run: DATABASE_URL=postgres://… JWT_SECRET=<32+ random bytes> CORS_ORIGINS=https://app.example.com \
+ *      NODE_ENV=production bun run examples/production.ts
+ * Tokens: HS256 with JWT_SECRET (or JWT_PUBLIC_KEY / JWKS_URL), `sub` = user, `tenant_id` = tenant.
+ */
+import { Elysia } from 'elysia'
+import { z } from 'zod'
+import { agent, clientTool, currentTime, modelFromEnv } from '../plugins/agent'
+import { authFromEnv } from '../plugins/auth'
+import { chatkitCors } from '../plugins/cors'
+import { limits } from '../plugins/limits'
+import { drizzleStore, PostgresStore, parseDatabaseUrl } from '../plugins/store'
+import { chatkit } from '../src'
+import { ConfigError, loadConfig } from '../src/config'
+
+type Env = Record<string, string | undefined>
+
+/** Runs in the browser: the page's `onClientTool` callback answers it. */
+const pickColor = clientTool({
+	name: 'pick_color',
+	description: 'Ask the user to pick a color in their browser.',
+	parameters: z.object({ hint: z.string().describe('What the color is for') })
+})
+
+/**
+ * The production app from an environment. Throws `ConfigError` or `AuthConfigError` naming the
+ * variable at fault when the configuration is incomplete or wrong.
+ */
+export const createApp = (env: Env = process.env) => {
+	const config = loadConfig(env)
+	if (parseDatabaseUrl(config.DATABASE_URL).dialect !== 'postgresql')
+		throw new ConfigError([
+			{ variable: 'DATABASE_URL', message: 'must be a postgres:// URL for the production example' }
+		])
+	const store = new PostgresStore({ url: config.DATABASE_URL })
+	const app = new Elysia()
+		.use(chatkitCors({ env }))
+		.use(drizzleStore({ store }))
+		.get('/health', async function health({ set }) {
+			try {
+				await store.ready()
+				return { status: 'ok' }
+			} catch {
+				set.status = 503
+				return { status: 'unavailable' }
+			}
+		})
+		.use(authFromEnv({ ...env, AUTH_MODE: 'jwt' }))
+		.use(
+			limits({
+				requestsPerMinute: config.RATE_LIMIT_PER_MINUTE,
+				maxConcurrentStreams: config.MAX_CONCURRENT_STREAMS,
+				env
+			})
+		)
+		.use(
+			agent({
+				instructions:
+					'You are a helpful assistant. Use current_time for the time, and pick_color when the user wants to choose a color.',
+				model: modelFromEnv(env),
+				tools: [currentTime, pickColor]
+			})
+		)
+		.use(chatkit({ path: config.CHATKIT_PATH, maxBodyBytes: config.MAX_BODY_BYTES }))
+	return { app, store, config }
+}
+
+if (import.meta.main) {
+	try {
+		const { app, store, config } = createApp()
+		app.listen({ hostname: config.HOST, port: config.PORT })
+		console.log(
+			`ChatKit production server on http://${config.HOST}:${app.server?.port}${config.CHATKIT_PATH}`
+		)
+		const stop = async () => {
+			await app.stop()
+			await store.close()
+			process.exit(0)
+		}
+		process.on('SIGTERM', stop)
+		process.on('SIGINT', stop)
+	} catch (error) {
+		if (!(error instanceof ConfigError) && !(error instanceof Error && error.name === 'AuthConfigError'))
+			throw error
+		console.error(error.message)
+		process.exit(1)
+	}
+}
