@@ -4,7 +4,7 @@
  * the quota runs low. docs/plugins.md walks through it.
  */
 import { Elysia } from 'elysia'
-import type { ChatKitUser, EventHook } from '../src'
+import { type ChatKitUser, type EventHook, eventHook } from '../src'
 
 export interface QuotaOptions {
 	/**
@@ -59,7 +59,7 @@ export const quota = (options: QuotaOptions = {}) => {
 	}
 
 	return new Elysia({ name: 'example/quota', seed: options })
-		.decorate('chatkitEventHooks', { quota: meterOutput as EventHook })
+		.decorate(eventHook('quota', meterOutput as EventHook))
 		.derive({ as: 'scoped' }, function deriveQuota(ctx) {
 			const user = (ctx as { user?: ChatKitUser }).user
 			return { quota: { remaining: () => (user ? ledger.remaining(user) : limit), limit } }

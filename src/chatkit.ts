@@ -28,6 +28,40 @@ export interface ChatKitOptions<C extends ChatKitContext = ChatKitContext>
 	defaultUser?: ChatKitUser
 }
 
+const EVENT_HOOK = 'chatkitEventHook:'
+const RESPOND_MIDDLEWARE = 'chatkitRespondMiddleware:'
+const REQUEST_GUARD = 'chatkitRequestGuard:'
+
+/**
+ * Register an event hook from a plugin: `.decorate(eventHook('redact', hook))`. Every hook has its own
+ * context key, so plugins never share (or leak) a registry; hooks run in the order plugins were used.
+ */
+export const eventHook = <const N extends string, C extends ChatKitContext = ChatKitContext>(
+	name: N,
+	hook: EventHook<C>
+) => ({ [`${EVENT_HOOK}${name}`]: hook }) as Record<`${typeof EVENT_HOOK}${N}`, EventHook<C>>
+
+/** Register responder middleware from a plugin: `.decorate(respondMiddleware('titles', middleware))`. The first used is outermost. */
+export const respondMiddleware = <const N extends string, C extends ChatKitContext = ChatKitContext>(
+	name: N,
+	middleware: RespondMiddleware<C>
+) =>
+	({ [`${RESPOND_MIDDLEWARE}${name}`]: middleware }) as Record<
+		`${typeof RESPOND_MIDDLEWARE}${N}`,
+		RespondMiddleware<C>
+	>
+
+/** Register a request guard from a plugin: `.decorate(requestGuard('limits', guard))`. */
+export const requestGuard = <const N extends string, C extends ChatKitContext = ChatKitContext>(
+	name: N,
+	guard: RequestGuard<C>
+) => ({ [`${REQUEST_GUARD}${name}`]: guard }) as Record<`${typeof REQUEST_GUARD}${N}`, RequestGuard<C>>
+
+const registered = <T>(context: Record<string, unknown>, prefix: string): T[] =>
+	Object.keys(context)
+		.filter((key) => key.startsWith(prefix))
+		.map((key) => context[key] as T)
+
 /** The Elysia context keys plugins decorate for the core plugin. */
 export interface ChatKitDecorators<C extends ChatKitContext = ChatKitContext> {
 	chatkitStore: Store<C>
@@ -38,12 +72,6 @@ export interface ChatKitDecorators<C extends ChatKitContext = ChatKitContext> {
 	chatkitAttachmentStore: ChatKitHandlers<C>['attachmentStore']
 	chatkitTranscribe: ChatKitHandlers<C>['transcribe']
 	chatkitFeedback: ChatKitHandlers<C>['addFeedback']
-	/** Event hooks by plugin name; decorating an object merges it, so every plugin adds its own key. */
-	chatkitEventHooks: Record<string, EventHook<C>>
-	/** Responder middleware by plugin name, applied in the order the plugins were used (the first is outermost). */
-	chatkitRespondMiddleware: Record<string, RespondMiddleware<C>>
-	/** Request guards by plugin name, run in the order the plugins were used. */
-	chatkitRequestGuards: Record<string, RequestGuard<C>>
 }
 
 /** What a request guard sees: the parsed request and its context (with `user`), before the engine reads or writes anything. */
@@ -235,21 +263,18 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 		defaultUser,
 		...handlerOptions
 	} = options
-	let engine: ChatKitEngine<ChatKitContext> | undefined
-	let guards: RequestGuard[] = []
 	let warnedAnonymous = false
 
-	const engineFor = (decorated: Partial<ChatKitDecorators>): ChatKitEngine<ChatKitContext> => {
-		if (engine) return engine
-		guards = Object.values(decorated.chatkitRequestGuards ?? {})
+	const buildEngine = (decorated: Partial<ChatKitDecorators> & Record<string, unknown>) => {
+		const guards = registered<RequestGuard>(decorated, REQUEST_GUARD)
 		const store = handlerOptions.store ?? decorated.chatkitStore
 		const innermost = handlerOptions.respond ?? decorated.chatkitRespond
 		if (!store || !innermost) throw new Error('chatkit() needs a store and a responder')
-		const respond = Object.values(decorated.chatkitRespondMiddleware ?? {}).reduceRight<Responder>(
+		const respond = registered<RespondMiddleware>(decorated, RESPOND_MIDDLEWARE).reduceRight<Responder>(
 			(next, middleware) => middleware(next),
 			innermost
 		)
-		engine = createEngine({
+		const engine = createEngine({
 			action: decorated.chatkitAction,
 			syncAction: decorated.chatkitSyncAction,
 			validateAction: decorated.chatkitValidateAction,
@@ -258,17 +283,18 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 			addFeedback: decorated.chatkitFeedback,
 			...(handlerOptions as Partial<ChatKitHandlers>),
 			eventHooks: [
-				...Object.values(decorated.chatkitEventHooks ?? {}),
+				...registered<EventHook>(decorated, EVENT_HOOK),
 				...(handlerOptions.eventHooks ?? [])
 			],
 			store,
 			respond
 		})
-		return engine
+		return { engine, guards }
 	}
 
-	return <const A extends AnyElysia>(app: A): Checked<A, O> =>
-		(app as AnyElysia).post(
+	return <const A extends AnyElysia>(app: A): Checked<A, O> => {
+		let built: ReturnType<typeof buildEngine> | undefined
+		return (app as AnyElysia).post(
 			path,
 			async function handleChatKit(elysiaContext: object) {
 				const ctx = elysiaContext as Record<string, unknown> & {
@@ -278,7 +304,8 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 				const { request } = ctx
 				try {
 					const body = await readBody(request, maxBodyBytes)
-					const chatkitEngine = engineFor(ctx as Partial<ChatKitDecorators>)
+					built ??= buildEngine(ctx as Partial<ChatKitDecorators> & Record<string, unknown>)
+					const { engine: chatkitEngine, guards } = built
 					const chatkitRequest = chatkitEngine.parse(body)
 					if (!ctx.user) {
 						if (!defaultUser && process.env.NODE_ENV === 'production') {
@@ -317,4 +344,5 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 			},
 			{ parse: 'none' }
 		) as unknown as Checked<A, O>
+	}
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import { Elysia } from 'elysia'
-import { chatkit, type EventHook, MemoryStore, type Responder, streamText } from '../src'
+import { chatkit, type EventHook, eventHook, MemoryStore, type Responder, streamText } from '../src'
 import { createClient } from '../src/client'
 
 const respond: Responder = async function* (args) {
@@ -35,8 +35,8 @@ const meter: EventHook = (event) => {
 describe('event hooks', () => {
 	it('redact before persisting, add events, and compose from plugins in order', async () => {
 		const app = new Elysia()
-			.decorate('chatkitEventHooks', { redact: redactCards })
-			.decorate('chatkitEventHooks', { meter })
+			.decorate(eventHook('redact', redactCards))
+			.decorate(eventHook('meter', meter))
 			.use(chatkit({ store: new MemoryStore(), respond }))
 		const client = createClient({ app })
 		const events = []
@@ -76,5 +76,34 @@ describe('event hooks', () => {
 		for await (const event of createClient({ app }).threads.create({ input: 'x' })) types.push(event.type)
 		expect(types).not.toContain('progress_update')
 		expect(types.at(-1)).toBe('thread.item.done')
+	})
+
+	it('keep each app to its own hooks when plugin instances are shared', async () => {
+		const shared = new Elysia({ name: 'shared' }).decorate(eventHook('redact', redactCards))
+		const shouting = new Elysia({ name: 'shouting' }).decorate(
+			eventHook('shout', (event) =>
+				event.type === 'thread.item.updated' &&
+				event.update.type === 'assistant_message.content_part.text_delta'
+					? { ...event, update: { ...event.update, delta: event.update.delta.toUpperCase() } }
+					: undefined
+			)
+		)
+		const loud = new Elysia()
+			.use(shared)
+			.use(shouting)
+			.use(chatkit({ store: new MemoryStore(), respond }))
+		const quiet = new Elysia().use(shared).use(chatkit({ store: new MemoryStore(), respond }))
+		const text = async (app: typeof quiet) => {
+			let out = ''
+			for await (const event of createClient({ app }).threads.create({ input: 'x' }))
+				if (
+					event.type === 'thread.item.updated' &&
+					event.update.type === 'assistant_message.content_part.text_delta'
+				)
+					out += event.update.delta
+			return out
+		}
+		expect(await text(loud)).toBe('MY CARD IS [CARD] OK')
+		expect(await text(quiet)).toBe('my card is [card] ok')
 	})
 })

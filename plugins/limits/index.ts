@@ -1,5 +1,10 @@
 import { Elysia } from 'elysia'
-import type { RequestGuard, RequestGuardArgs, RequestGuardResult } from '../../src/chatkit'
+import {
+	type RequestGuard,
+	type RequestGuardArgs,
+	type RequestGuardResult,
+	requestGuard
+} from '../../src/chatkit'
 import type { ChatKitContext } from '../../src/store/types'
 import { MemoryRateLimitBackend, type RateLimitBackend } from './backend'
 import { checkFields, defaultFieldLimits, type FieldLimits } from './fields'
@@ -276,5 +281,5 @@ export const limits = <C extends ChatKitContext = ChatKitContext>(options: Limit
 			streamRefusal,
 			instance: ++instances
 		}
-	}).decorate('chatkitRequestGuards', { limits: limitRequest as unknown as RequestGuard })
+	}).decorate(requestGuard('limits', limitRequest as unknown as RequestGuard))
 }

@@ -1,5 +1,6 @@
 import { Agent, type Model, run } from '@openai/agents'
 import { Elysia } from 'elysia'
+import { respondMiddleware } from '../../src/chatkit'
 import type { RespondArgs, RespondMiddleware } from '../../src/engine/types'
 import type { UserMessageItem } from '../../src/protocol/items'
 import type { ChatKitContext } from '../../src/store/types'
@@ -94,4 +95,4 @@ export const titles = <C extends ChatKitContext = ChatKitContext>(options: Title
 			model: typeof options.model === 'string' ? options.model : 'custom',
 			maxLength: options.maxLength
 		}
-	}).decorate('chatkitRespondMiddleware', { titles: titleMiddleware<C>(options) })
+	}).decorate(respondMiddleware('titles', titleMiddleware<C>(options)))

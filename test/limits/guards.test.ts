@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import { Elysia } from 'elysia'
-import { chatkit, type RequestGuard, type RequestGuardArgs } from '../../src/chatkit'
+import { chatkit, type RequestGuard, type RequestGuardArgs, requestGuard } from '../../src/chatkit'
 import type { Responder } from '../../src/engine/types'
 import { MemoryStore } from '../../src/store/memory'
 import { call, createThread, readError, readEvents, readJson, userInput } from '../chatkit/helpers'
@@ -50,12 +50,12 @@ const guardedApp = (
 	}
 	const store = new MemoryStore()
 	const app = new Elysia()
-		.decorate('chatkitRequestGuards', { test: guard })
+		.decorate(requestGuard('test', guard))
 		.use(chatkit({ store, respond, defaultUser: USER }))
 	return { app, store, seen, released }
 }
 
-describe('request guards (chatkitRequestGuards)', () => {
+describe('request guards (requestGuard)', () => {
 	it('see the parsed request, whether it streams, and the user', async () => {
 		const { app, seen } = guardedApp(() => 'admit')
 		const { threadId } = await createThread(app)
@@ -112,12 +112,8 @@ describe('request guards (chatkitRequestGuards)', () => {
 	it('release what an earlier guard took when a later one refuses', async () => {
 		const released: string[] = []
 		const app = new Elysia()
-			.decorate('chatkitRequestGuards', {
-				first: () => ({ release: () => released.push('first') })
-			})
-			.decorate('chatkitRequestGuards', {
-				second: () => new Response('no', { status: 429 })
-			})
+			.decorate(requestGuard('first', () => ({ release: () => released.push('first') })))
+			.decorate(requestGuard('second', () => new Response('no', { status: 429 })))
 			.use(chatkit({ store: new MemoryStore(), respond: quickReply, defaultUser: USER }))
 		expect((await call(app, 'threads.list', {})).status).toBe(429)
 		expect(released).toEqual(['first'])
