@@ -2,6 +2,7 @@ import { Elysia } from 'elysia'
 import type { ChatKitContext } from '../../src/store/types'
 import { type AgentResponderOptions, agentResponder } from './responder'
 
+export * from './approvals'
 export * from './context'
 export * from './converter'
 export * from './input'

@@ -4,21 +4,34 @@ import {
 	InputGuardrailTripwireTriggered,
 	type Model,
 	OutputGuardrailTripwireTriggered,
+	RunContext,
 	type Runner,
+	RunState,
+	type StreamedRunResult,
 	run,
-	type Tool
+	type Tool,
+	type ToolToFinalOutputFunction
 } from '@openai/agents'
 import { CustomStreamError, StreamError } from '../../src/engine/errors'
 import type { RespondArgs, Responder } from '../../src/engine/types'
 import type { ThreadStreamEvent } from '../../src/protocol/events'
-import type { UserMessageItem } from '../../src/protocol/items'
+import type { ThreadItem, UserMessageItem } from '../../src/protocol/items'
 import type { ChatKitContext } from '../../src/store/types'
+import {
+	type ApprovalPrompt,
+	approvalRequestsOf,
+	clearPausedRun,
+	isDecided,
+	PAUSED_RUN_KEY,
+	type PausedRun,
+	pausedRunOf
+} from './approvals'
 import { AgentContext } from './context'
 import type { ResponseStreamConverter } from './converter'
 import { ThreadItemConverter } from './input'
 import { modelFromEnv } from './models'
 import { streamAgentResponse } from './stream'
-import { isClientTool } from './tools'
+import { isClientTool, registeredTools } from './tools'
 
 // biome-ignore lint/suspicious/noExplicitAny: agents of any context and output type are accepted
 export type AnyAgent = Agent<any, any>
@@ -97,18 +110,73 @@ const safeError = (error: unknown): unknown => {
 	return Object.assign(new StreamError('stream.error'), { cause: error })
 }
 
+/** Stop the run once a client tool set its call: an invalid call (refused before it runs) lets the model try again. */
+const stopAtClientToolCall: ToolToFinalOutputFunction = (runContext) =>
+	runContext.context instanceof AgentContext && runContext.context.clientToolCall
+		? { isFinalOutput: true, isInterrupted: undefined, finalOutput: '' }
+		: { isFinalOutput: false, isInterrupted: undefined }
+
 /** The composer's tool choice, when the agent has that tool; client tools stop the run. */
 const agentForTurn = (agent: AnyAgent, input: UserMessageItem | null): AnyAgent => {
 	const tools = agent.tools as Tool<unknown>[]
-	const clientTools = tools.filter(isClientTool).map((tool) => tool.name)
 	const choice = input?.inference_options.tool_choice?.id
 	const config: Partial<AnyAgent> = {}
 	if (choice && tools.some((tool) => tool.name === choice))
 		config.modelSettings = { ...agent.modelSettings, toolChoice: choice }
-	if (clientTools.length > 0 && agent.toolUseBehavior === 'run_llm_again')
-		config.toolUseBehavior = { stopAtToolNames: clientTools }
+	if (tools.some(isClientTool) && agent.toolUseBehavior === 'run_llm_again')
+		config.toolUseBehavior = stopAtClientToolCall
 	return Object.keys(config).length > 0 ? agent.clone(config) : agent
 }
+
+/** The tools other plugins registered (`agentTool`, e.g. the tools plugin) join the agent's own; its own win on a name clash. */
+const withRegisteredTools = (agent: AnyAgent, context: object): AnyAgent => {
+	const registered = registeredTools(context)
+	if (registered.length === 0) return agent
+	const own = new Set((agent.tools as Tool<unknown>[]).map((tool) => tool.name))
+	const extra = registered.filter((tool) => !own.has(tool.name))
+	return extra.length > 0 ? agent.clone({ tools: [...agent.tools, ...extra] }) : agent
+}
+
+export const NO_APPROVER_MESSAGE =
+	"This call needs the user's approval, which cannot be asked for here. It was not run."
+export const REJECTED_MESSAGE = 'The user did not approve this call. It was not run.'
+
+/** The run state to keep: the request context (user, store, connections) stays out of it. */
+const serializeState = (result: StreamedRunResult<any, any>): string => {
+	const runContext = result.runContext
+	const live = runContext.context
+	runContext.context = {}
+	try {
+		return result.state.toString()
+	} finally {
+		runContext.context = live
+	}
+}
+
+/** A paused run, rebuilt around this turn's context, with the user's answers applied. */
+const resumedState = async <C extends ChatKitContext>(
+	agent: AnyAgent,
+	paused: PausedRun,
+	ctx: AgentContext<C>
+): Promise<RunState<AgentContext<C>, AnyAgent>> => {
+	const state = await RunState.fromStringWithContext<AgentContext<C>, AnyAgent>(
+		agent,
+		paused.state,
+		new RunContext(ctx),
+		{ contextStrategy: 'merge' }
+	)
+	const interruptions = state.getInterruptions()
+	const requests = approvalRequestsOf(interruptions)
+	for (const [index, item] of interruptions.entries()) {
+		const answer = paused.approvals.find((approval) => approval.id === requests[index].id)
+		if (answer?.decision === 'approved') state.approve(item)
+		else state.reject(item, { message: answer?.message ?? REJECTED_MESSAGE })
+	}
+	return state
+}
+
+const approvalPromptOf = (context: object): ApprovalPrompt<any> | undefined =>
+	(context as { chatkitApprovalPrompt?: ApprovalPrompt<any> }).chatkitApprovalPrompt
 
 /**
  * A ChatKit responder that runs an OpenAI Agents SDK agent: on every turn it loads the thread's
@@ -146,17 +214,49 @@ export const agentResponder = <C extends ChatKitContext = ChatKitContext>(
 		try {
 			const ctx = new AgentContext<C>({ thread, store, requestContext: context, signal: abort.signal })
 			const page = await store.loadThreadItems(thread.id, null, historyLimit, 'desc', context)
-			const history: AgentInputItem[] = await inputConverter.toAgentInput(page.data.toReversed())
 			const chosen =
 				typeof options.agent === 'function'
 					? await options.agent(ctx)
 					: (options.agent ?? defaultAgent())
-			const agent = agentForTurn(chosen, input)
-			const runOptions = { stream: true as const, context: ctx, signal: abort.signal, maxTurns }
-			const result = runner
-				? await runner.run(agent, history, runOptions)
-				: await run(agent, history, runOptions)
-			yield* streamAgentResponse(ctx, result, { converter, recentItems: page.data })
+			const agent = agentForTurn(withRegisteredTools(chosen, context), input)
+			const runOptions = { stream: true as const, signal: abort.signal, maxTurns }
+			const start = (from: AgentInputItem[] | RunState<AgentContext<C>, AnyAgent>) =>
+				from instanceof RunState
+					? runner
+						? runner.run(agent, from, runOptions)
+						: run(agent, from, runOptions)
+					: runner
+						? runner.run(agent, from, { ...runOptions, context: ctx })
+						: run(agent, from, { ...runOptions, context: ctx })
+			const paused = pausedRunOf(thread)
+			const resume = paused && input === null && isDecided(paused)
+			if (paused && (resume || input !== null)) clearPausedRun(thread)
+			let result = resume
+				? await start(await resumedState(agent, paused, ctx))
+				: await start(await inputConverter.toAgentInput(page.data.toReversed()))
+			let recentItems: readonly ThreadItem[] | undefined = page.data
+			while (true) {
+				yield* streamAgentResponse(ctx, result, { converter, recentItems })
+				const interruptions = result.interruptions
+				if (interruptions.length === 0 || abort.signal.aborted) break
+				const prompt = approvalPromptOf(context)
+				if (!prompt) {
+					for (const item of interruptions)
+						result.state.reject(item, { message: NO_APPROVER_MESSAGE })
+					result = await start(result.state)
+					recentItems = undefined
+					continue
+				}
+				const requests = approvalRequestsOf(interruptions)
+				const pausedRun: PausedRun = {
+					state: serializeState(result),
+					approvals: requests,
+					paused_at: new Date().toISOString()
+				}
+				thread.metadata = { ...thread.metadata, [PAUSED_RUN_KEY]: pausedRun }
+				yield* prompt(ctx, requests)
+				break
+			}
 		} catch (error) {
 			throw safeError(error)
 		} finally {

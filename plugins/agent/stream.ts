@@ -410,9 +410,13 @@ class RunMapper<C extends ChatKitContext> {
 		}
 	}
 
-	/** The end of the turn: keep an unfinished workflow for the next turn, then the pending client tool call. */
-	async *finish(): Events {
+	/**
+	 * The end of the turn: keep an unfinished workflow for the next turn (or close it when the run
+	 * paused for approvals), then the pending client tool call.
+	 */
+	async *finish(paused = false): Events {
 		const { ctx } = this
+		if (paused) yield* this.endActiveWorkflow()
 		if (ctx.workflowItem) {
 			await ctx.store.addThreadItem(this.threadId, ctx.workflowItem, ctx.requestContext)
 			ctx.workflowItem = undefined
@@ -499,5 +503,6 @@ export async function* streamAgentResponse<C extends ChatKitContext>(
 	}
 	if (ctx.signal.aborted) return
 	while (queue.size > 0) yield* mapper.queued(queue.shift() as ThreadStreamEvent)
-	yield* mapper.finish()
+	const interruptions = (result as { interruptions?: unknown[] }).interruptions
+	yield* mapper.finish((interruptions?.length ?? 0) > 0)
 }
