@@ -6,7 +6,7 @@ import {
 	requestGuard
 } from '../../src/chatkit'
 import type { ChatKitContext } from '../../src/store/types'
-import { MemoryRateLimitBackend, type RateLimitBackend } from './backend'
+import { type HitResult, MemoryRateLimitBackend, type RateLimitBackend } from './backend'
 import { checkFields, defaultFieldLimits, type FieldLimits } from './fields'
 import { rateLimitBackendFor } from './sql'
 
@@ -214,6 +214,10 @@ export const limits = <C extends ChatKitContext = ChatKitContext>(options: Limit
 		})
 	}
 
+	const release = (active: RateLimitBackend, key: string, lease: string) => {
+		active.releaseStream(key, lease).catch((error) => logFailure('releasing a stream slot', error))
+	}
+
 	const holdLease = (active: RateLimitBackend, key: string, lease: string) => {
 		const renew = setInterval(() => {
 			active
@@ -246,28 +250,30 @@ export const limits = <C extends ChatKitContext = ChatKitContext>(options: Limit
 		const key = keyOf(context.user, args)
 		if (key === null) return
 		let active: RateLimitBackend
-		let lease: string | null
+		let hit: HitResult | undefined
+		let lease: string | null | undefined
 		try {
 			active = backendFor(context)
 			const at = now()
-			if (perMinute > 0) {
-				const hit = await active.hit(key, MINUTE, perMinute, at)
-				if (!hit.allowed) {
-					options.onRefuse?.({ reason: 'rate_limited', type: chatkitRequest.type, key })
-					const seconds = Math.ceil(hit.retryAfterMs / 1000)
-					return refuse(streaming, 'rate_limited', messages.rateLimited(seconds), seconds)
-				}
-			}
-			if (!limitStreams) return
-			lease = await active.acquireStream(key, maxStreams, leaseMs, at)
+			;[hit, lease] = await Promise.all([
+				perMinute > 0 ? active.hit(key, MINUTE, perMinute, at) : undefined,
+				limitStreams ? active.acquireStream(key, maxStreams, leaseMs, at) : undefined
+			])
 		} catch (error) {
 			logFailure('the rate limit backend', error)
 			return
+		}
+		if (hit && !hit.allowed) {
+			if (lease) release(active, key, lease)
+			options.onRefuse?.({ reason: 'rate_limited', type: chatkitRequest.type, key })
+			const seconds = Math.ceil(hit.retryAfterMs / 1000)
+			return refuse(streaming, 'rate_limited', messages.rateLimited(seconds), seconds)
 		}
 		if (lease === null) {
 			options.onRefuse?.({ reason: 'too_many_streams', type: chatkitRequest.type, key })
 			return refuse(streaming, 'too_many_streams', messages.tooManyStreams(maxStreams))
 		}
+		if (lease === undefined) return
 		return holdLease(active, key, lease)
 	}
 
