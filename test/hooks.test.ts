@@ -93,7 +93,7 @@ describe('event hooks', () => {
 			.use(shouting)
 			.use(chatkit({ store: new MemoryStore(), respond }))
 		const quiet = new Elysia().use(shared).use(chatkit({ store: new MemoryStore(), respond }))
-		const text = async (app: typeof quiet) => {
+		const text = async (app: { handle(request: Request): Promise<Response> }) => {
 			let out = ''
 			for await (const event of createClient({ app }).threads.create({ input: 'x' }))
 				if (
