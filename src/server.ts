@@ -23,6 +23,9 @@ export const createServer = (config: Config, env: Record<string, string | undefi
 	const app = new Elysia()
 		.use(chatkitCors({ env }))
 		.use(drizzleStore({ store }))
+		.onStop(async function closeStore() {
+			await store.close()
+		})
 		.get('/health', async function health({ set }) {
 			try {
 				await store.loadThreads(1, null, 'desc', { user: { id: '__health__' } })
