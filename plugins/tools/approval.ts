@@ -51,12 +51,11 @@ const answer = (decision: ApprovalDecision) =>
 		args: StreamingActionArgs<z.output<typeof answerPayload>>
 	): AsyncGenerator<ThreadStreamEvent> {
 		const { payload, thread, context, store, signal } = args
-		const ownPrompt =
-			args.sender?.widget.type === 'Card' && args.sender.widget.key === approvalKey(payload.id)
+		const prompt = args.sender?.widget
+		const pending =
+			prompt?.type === 'Card' && prompt.key === approvalKey(payload.id) && prompt.confirm != null
 		const updatePrompt = (status: keyof typeof STATUS) =>
-			ownPrompt
-				? args.updateSender(settledCard(args.sender?.widget as Card, status))
-				: (async function* () {})()
+			pending ? args.updateSender(settledCard(prompt, status)) : (async function* () {})()
 		const known = pausedRunOf(thread)?.approvals.find((approval) => approval.id === payload.id)
 		if (known?.decision) return
 		if (!decideApproval(thread, payload.id, decision)) return yield* updatePrompt('expired')

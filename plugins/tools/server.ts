@@ -192,10 +192,10 @@ const definitionOf = <P extends z.ZodObject, Needs extends object>(
 					needsApproval(args, toolContext<Needs>(agentContext(runContext as never), callId ?? ''))
 			: (needsApproval ?? false)
 
-	const build = (defaults: ToolDefaults) => {
+	const build = (defaults: ToolDefaults): FunctionTool<AgentContext<any>, z.ZodObject> => {
 		const visible = options.visible ?? defaults.visible ?? 'task'
 		const onError = defaults.onError ?? logFailure
-		return tool({
+		const created = tool({
 			name: options.name,
 			description: options.description,
 			parameters: options.parameters,
@@ -225,9 +225,18 @@ const definitionOf = <P extends z.ZodObject, Needs extends object>(
 					return (options.errorMessage ?? defaultErrorMessage)(error)
 				}
 			}
-		} as Parameters<typeof tool>[0]) as unknown as FunctionTool<AgentContext<any>, z.ZodObject>
+		} as Parameters<typeof tool>[0])
+		return Object.assign(created, { [DEFINITION]: definition }) as unknown as FunctionTool<
+			AgentContext<any>,
+			z.ZodObject
+		>
 	}
-	return { options: options as ServerToolOptions<z.ZodObject, any>, title, build }
+	const definition: ServerToolDefinition = {
+		options: options as ServerToolOptions<z.ZodObject, any>,
+		title,
+		build
+	}
+	return definition
 }
 
 type ServerToolFactory<Needs extends object> = <P extends z.ZodObject>(

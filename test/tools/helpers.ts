@@ -9,7 +9,17 @@ import { MemoryStore } from '../../src/store/memory'
 import type { ChatKitContext, Store } from '../../src/store/types'
 import { stream } from '../agent/helpers'
 
-export { addMessage, createThread, shape, stream, threadIdOf } from '../agent/helpers'
+export { addMessage, createThread, stream, threadIdOf } from '../agent/helpers'
+
+/** Events without the parts that change from run to run (ids, times). */
+export const shape = (event: ThreadStreamEvent) =>
+	event.type === 'thread.item.updated'
+		? `${event.type}:${event.update.type}`
+		: event.type === 'thread.item.added' ||
+				event.type === 'thread.item.done' ||
+				event.type === 'thread.item.replaced'
+			? `${event.type}:${event.item.type}`
+			: event.type
 
 export const anonymous: ChatKitContext = { user: { id: 'anonymous' } }
 
