@@ -1,7 +1,7 @@
 /**
  * Build level 3: what a production deployment runs. JWT authentication, PostgreSQL, CORS allow-list,
- * per-user rate limits, an Agents SDK agent with a server tool and a client tool, all configured from
- * the environment (the variables of the README's configuration table).
+ * per-user rate limits, an Agents SDK agent with server tools (progress, a widget with an action) and a
+ * client tool, all configured from the environment (the variables of the README's configuration table).
  *
  * Run: DATABASE_URL=postgres://… JWT_SECRET=<32+ random bytes> CORS_ORIGINS=https://app.example.com \
  *      NODE_ENV=production bun run examples/production.ts
@@ -9,15 +9,64 @@
  */
 import { Elysia } from 'elysia'
 import { z } from 'zod'
-import { agent, clientTool, currentTime, modelFromEnv } from '../plugins/agent'
+import { action, actions } from '../plugins/actions'
+import { agent, currentTime, modelFromEnv } from '../plugins/agent'
 import { authFromEnv } from '../plugins/auth'
 import { chatkitCors } from '../plugins/cors'
 import { limits } from '../plugins/limits'
 import { drizzleStore, PostgresStore, parseDatabaseUrl } from '../plugins/store'
+import { clientTool, serverTool, tools } from '../plugins/tools'
+import { type Card, Text, widgets } from '../plugins/widgets'
 import { chatkit } from '../src'
 import { ConfigError, loadConfig } from '../src/config'
 
 type Env = Record<string, string | undefined>
+
+interface Order {
+	id: string
+	status: 'open' | 'cancelled'
+}
+
+/** Widget actions, each with a typed payload; the handler's new card replaces the one clicked (and is saved). */
+const orderActions = actions({
+	'order.cancel': action({
+		payload: z.object({ orderId: z.string() }),
+		async *handler({ payload, updateSender }) {
+			// Cancel it in your order system here (scoped by `user`), then show the new state.
+			yield* updateSender(orderCard({ id: payload.orderId, status: 'cancelled' }))
+		}
+	})
+})
+
+const ui = widgets<typeof orderActions>()
+
+const orderCard = (order: Order): Card =>
+	ui.Card({
+		children: [
+			Text({ value: `Order ${order.id}: ${order.status}` }),
+			...(order.status === 'open'
+				? [
+						ui.Button({
+							label: 'Cancel order',
+							onClickAction: { type: 'order.cancel', payload: { orderId: order.id } }
+						})
+					]
+				: [])
+		]
+	})
+
+/** Runs on the server, for the signed-in user, with a status line and a widget. */
+const orderStatus = serverTool({
+	name: 'order_status',
+	description: "Show the status of one of the user's orders, with a button to cancel it.",
+	parameters: z.object({ orderId: z.string().describe('The order number') }),
+	async execute({ orderId }, { user, progress, widget }) {
+		progress('Looking up the order…', 'search')
+		// Look the order up in your order system here, for `user.id` in `user.tenantId`.
+		await widget(orderCard({ id: orderId, status: 'open' }))
+		return `Order ${orderId} of ${user.id} is open; its card is shown to the user.`
+	}
+})
 
 /** Runs in the browser: the page's `onClientTool` callback answers it. */
 const pickColor = clientTool({
@@ -57,12 +106,14 @@ export const createApp = (env: Env = process.env) => {
 				env
 			})
 		)
+		.use(orderActions)
+		.use(tools([orderStatus, currentTime, pickColor]))
 		.use(
 			agent({
 				instructions:
-					'You are a helpful assistant. Use current_time for the time, and pick_color when the user wants to choose a color.',
-				model: modelFromEnv(env),
-				tools: [currentTime, pickColor]
+					'You are a helpful assistant. Use order_status for questions about an order, current_time for the time, ' +
+					'and pick_color when the user wants to choose a color.',
+				model: modelFromEnv(env)
 			})
 		)
 		.use(chatkit({ path: config.CHATKIT_PATH, maxBodyBytes: config.MAX_BODY_BYTES }))

@@ -80,6 +80,51 @@ describe('production example', () => {
 		}
 	})
 
+	it('runs a server tool that shows a widget, and the widget action updates it for its owner only', async () => {
+		const { app, store } = createApp(env)
+		try {
+			const headersOf = async (sub: string) => ({ authorization: `Bearer ${await token(sub, 'acme')}` })
+			const dana = createClient({
+				fetch: (request) => app.handle(request),
+				headers: await headersOf('dana')
+			})
+			const events = []
+			for await (const event of dana.threads.create({ input: 'What is the order status of my order?' }))
+				events.push(event)
+			const threadId = events[0].type === 'thread.created' ? events[0].thread.id : ''
+			expect(events.map((event) => event.type)).toContain('progress_update')
+			const shown = events.find(
+				(event) => event.type === 'thread.item.done' && event.item.type === 'widget'
+			)
+			const widget = shown?.type === 'thread.item.done' ? shown.item : undefined
+			expect(JSON.stringify(widget)).toContain('Cancel order')
+
+			// The action the card's button sends (the offline model fills the tool's arguments with samples).
+			const action = JSON.parse(JSON.stringify(widget)).widget.children[1].onClickAction
+			expect(action.type).toBe('order.cancel')
+			const post = (headers: Record<string, string>) =>
+				app.handle(
+					new Request('http://localhost/chatkit', {
+						method: 'POST',
+						headers: { ...headers, 'content-type': 'application/json' },
+						body: JSON.stringify({
+							type: 'threads.custom_action',
+							params: { thread_id: threadId, item_id: widget?.id, action }
+						})
+					})
+				)
+			expect((await post(await headersOf('eve'))).status).toBe(404)
+			const answer = await (await post(await headersOf('dana'))).text()
+			expect(answer).toContain('"type":"thread.item.replaced"')
+			const items = await dana.items.list({ thread_id: threadId, limit: 50, order: 'asc' })
+			const saved = items.data.find((item) => item.id === widget?.id)
+			expect(JSON.stringify(saved)).toContain(': cancelled')
+			expect(JSON.stringify(saved)).not.toContain('Cancel order')
+		} finally {
+			await store.close()
+		}
+	})
+
 	it('names what is missing: a PostgreSQL DATABASE_URL and a JWT key', () => {
 		expect(() => createApp({ ...env, DATABASE_URL: 'sqlite::memory:' })).toThrow(/DATABASE_URL/)
 		expect(() => createApp({ ...env, JWT_SECRET: undefined })).toThrow(/^JWT_SECRET/)
