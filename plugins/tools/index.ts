@@ -44,7 +44,9 @@ type Context<A extends AnyElysia> = A['~Singleton']['decorator'] &
 	A['~Singleton']['derive'] &
 	A['~Singleton']['resolve'] &
 	A['~Volatile']['derive'] &
-	A['~Volatile']['resolve']
+	A['~Volatile']['resolve'] &
+	A['~Ephemeral']['derive'] &
+	A['~Ephemeral']['resolve']
 
 type NeedsOf<T> = T extends ServerTool<infer Needs, any> ? Needs : {}
 
