@@ -259,6 +259,37 @@ describe('concurrent streams', () => {
 		expect(await threadCount(app, alice)).toBe(3)
 	})
 
+	it('frees the slot of a client that disconnects over a real socket', async () => {
+		const held = heldResponder()
+		const { app } = makeApp({ maxConcurrentStreams: 1, respond: held.respond })
+		app.listen({ hostname: '127.0.0.1', port: 0 })
+		try {
+			const url = `http://127.0.0.1:${app.server?.port}/chatkit`
+			const create = (signal?: AbortSignal) =>
+				fetch(url, {
+					method: 'POST',
+					signal,
+					headers: { authorization: `Bearer ${alice}`, 'content-type': 'application/json' },
+					body: JSON.stringify({ type: 'threads.create', params: { input: input('hi') } })
+				})
+			const abort = new AbortController()
+			await openStream(await create(abort.signal))
+			expect((await events(await create())).map((event) => event.type)).toEqual(['error'])
+			abort.abort()
+			const admitted = await eventually(async () => {
+				const res = await create()
+				const reader = (res.body as ReadableStream<Uint8Array>).getReader()
+				const first = new TextDecoder().decode((await reader.read()).value)
+				await reader.cancel()
+				return first.includes('thread.created')
+			})
+			expect(admitted).toBe(true)
+		} finally {
+			held.finish()
+			await app.stop(true)
+		}
+	})
+
 	it("answers 429 too_many_streams when streamRefusal is 'status'", async () => {
 		const held = heldResponder()
 		const { app } = makeApp({ maxConcurrentStreams: 1, respond: held.respond, streamRefusal: 'status' })
