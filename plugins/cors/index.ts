@@ -33,9 +33,10 @@ export interface ChatKitCorsOptions {
 	 */
 	allowedHeaders?: string[]
 	/**
-	 * Response headers a browser script may read beyond the CORS-safelisted ones.
+	 * Response headers a browser script may read beyond the CORS-safelisted ones. `Retry-After` (sent
+	 * with the limits plugin's refusals) is listed so that a page on another origin can read it.
 	 *
-	 * @default []
+	 * @default ['retry-after']
 	 */
 	exposeHeaders?: string[]
 	/**
@@ -97,7 +98,7 @@ export function chatkitCors(options: ChatKitCorsOptions = {}) {
 	const {
 		env = process.env,
 		allowedHeaders = chatkitRequestHeaders,
-		exposeHeaders = [],
+		exposeHeaders = ['retry-after'],
 		methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
 		credentials = true,
 		maxAge = 600,

@@ -43,6 +43,18 @@ describe('chatkitCors with an allow-list', () => {
 		expect(res.headers.get('vary')).toContain('Origin')
 	})
 
+	it('lets an allowed origin read Retry-After (sent with rate-limit refusals)', async () => {
+		const res = await app.handle(post(chatkitUiOrigin))
+		expect(res.headers.get('access-control-expose-headers')?.toLowerCase()).toBe('retry-after')
+		expect(
+			(
+				await appWith({ origins: [chatkitUiOrigin], exposeHeaders: [], env: {} }).handle(
+					post(chatkitUiOrigin)
+				)
+			).headers.get('access-control-expose-headers')
+		).toBeNull()
+	})
+
 	it('gives another origin neither allow-origin nor credentials', async () => {
 		for (const origin of [
 			'https://evil.example.net',
