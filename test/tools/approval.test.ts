@@ -111,6 +111,15 @@ describe('tools that need approval', () => {
 			cancel: { label: 'Reject', action: { type: 'tool.reject', payload: { id: 'call_r' } } }
 		})
 		expect(first.payments.refunds).toEqual([])
+		const updated = events.find((event) => event.type === 'thread.updated')
+		expect(updated).toMatchObject({ thread: { metadata: {} } })
+		const wire = await first.app.handle(
+			new Request('http://localhost/chatkit', {
+				method: 'POST',
+				body: JSON.stringify({ type: 'threads.get_by_id', params: { thread_id: threadId } })
+			})
+		)
+		expect(await wire.text()).not.toContain('"state"')
 
 		const second = instance(
 			'approve.db',
@@ -247,6 +256,49 @@ describe('tools that need approval', () => {
 		})
 		expect(other.map(shape)).toEqual(['stream_options'])
 		expect((await pausedRun(store, threadId))?.approvals[0].decision).toBeUndefined()
+	})
+
+	test('a conditional approval asks only when its policy says so; any SDK tool gets a generic prompt', async () => {
+		let wiped = 0
+		const wipe = tool({
+			name: 'wipe_cache',
+			description: 'Wipe a cache',
+			parameters: z.object({ region: z.string(), confirm: z.boolean() }),
+			needsApproval: true,
+			execute: async () => {
+				wiped++
+				return 'wiped'
+			}
+		})
+		const transfer = serverTool({
+			name: 'transfer',
+			description: 'Move money',
+			parameters: z.object({ amount: z.number() }),
+			needsApproval: ({ amount }, { user }) => amount > 100 || user.id !== 'anonymous',
+			execute: ({ amount }) => `moved ${amount}`
+		})
+		const model = new ScriptedModel([
+			[functionCall('transfer', { amount: 20 }, { callId: 'small' })],
+			[
+				functionCall('transfer', { amount: 500 }, { callId: 'large' }),
+				functionCall('wipe_cache', { region: 'eu', confirm: true }, { callId: 'wipe' })
+			]
+		])
+		const app = new Elysia()
+			.use(tools([transfer, wipe]))
+			.use(agent({ agent: new Agent({ name: 'Assistant', model }) }))
+			.use(chatkit({ store: new MemoryStore() }))
+		const events = await createThread(app, 'Move 20, then 500, and wipe the cache')
+		expect(toolResults(model.calls[1].request).small).toBe('moved 20')
+		const prompts = widgetsOf(events).map((item) => item.widget)
+		expect(prompts.map((card) => card.key)).toEqual(['tool-approval:large', 'tool-approval:wipe'])
+		expect(prompts[0]).toMatchObject({
+			children: [{ value: 'Allow “Transfer”?' }, { value: '- amount: 500' }]
+		})
+		expect(prompts[1]).toMatchObject({
+			children: [{ value: 'Allow “Wipe cache”?' }, { value: '- region: eu\n- confirm: true' }]
+		})
+		expect(wiped).toBe(0)
 	})
 
 	test('without the tools plugin, a call that needs approval is rejected and the model is told no one could approve it', async () => {
