@@ -171,7 +171,6 @@ export const limits = <C extends ChatKitContext = ChatKitContext>(options: Limit
 	const keyOf =
 		options.key ?? ((user: C['user']) => JSON.stringify([user.tenantId ?? '', user.id]) as string | null)
 
-	let backend = options.backend
 	let lastLogged = Number.NEGATIVE_INFINITY
 	const logFailure = (what: string, error: unknown) => {
 		if (Date.now() - lastLogged < MINUTE) return
@@ -181,16 +180,26 @@ export const limits = <C extends ChatKitContext = ChatKitContext>(options: Limit
 		)
 	}
 
+	/** One backend per store: a plugin instance used by several apps counts in each app's own database. */
+	const backends = new WeakMap<object, RateLimitBackend>()
+	let inMemory: RateLimitBackend | undefined
+	const memoryBackend = () => {
+		if (env.NODE_ENV === 'production' && !inMemory)
+			log(
+				'[elysia-chatkit/limits] the store keeps no SQLite or PostgreSQL database: rate limits are counted in memory, per instance (pass `backend` to share them)'
+			)
+		inMemory ??= new MemoryRateLimitBackend()
+		return inMemory
+	}
+
 	const backendFor = (context: C): RateLimitBackend => {
-		if (backend) return backend
+		if (options.backend) return options.backend
 		const store = (context as { chatkitStore?: unknown }).chatkitStore
-		backend = rateLimitBackendFor(store)
+		if (typeof store !== 'object' || store === null) return memoryBackend()
+		let backend = backends.get(store)
 		if (!backend) {
-			if (env.NODE_ENV === 'production' && (perMinute > 0 || maxStreams > 0))
-				log(
-					'[elysia-chatkit/limits] the store keeps no SQLite or PostgreSQL database: rate limits are counted in memory, per instance (pass `backend` to share them)'
-				)
-			backend = new MemoryRateLimitBackend()
+			backend = rateLimitBackendFor(store) ?? memoryBackend()
+			backends.set(store, backend)
 		}
 		return backend
 	}

@@ -452,6 +452,23 @@ describe('the default backend', () => {
 		expect(tables).toEqual(['chatkit_limits_migrations', 'chatkit_rate_limits', 'chatkit_stream_slots'])
 	})
 
+	it("counts in each app's own database when one plugin instance is shared by two apps", async () => {
+		const shared = limits({ requestsPerMinute: 1, env: {}, now: () => T0 })
+		const appOver = (path: string) => {
+			const store = new SqliteStore({ path })
+			stores.push(store)
+			return new Elysia()
+				.use(drizzleStore({ store }))
+				.use(jwtAuth({ secret, log: () => {} }))
+				.use(shared)
+				.use(chatkit({ respond: reply, store }))
+		}
+		const [one, two] = [appOver(join(dir, 'one.db')), appOver(join(dir, 'two.db'))]
+		expect((await send(one, alice, 'threads.list')).status).toBe(200)
+		expect((await send(two, alice, 'threads.list')).status).toBe(200)
+		expect((await send(one, alice, 'threads.list')).status).toBe(429)
+	})
+
 	it('counts in memory for a store without a database, warning under NODE_ENV=production', async () => {
 		const lines: string[] = []
 		const { app } = makeApp({
