@@ -411,8 +411,8 @@ class RunMapper<C extends ChatKitContext> {
 	}
 
 	/**
-	 * The end of the turn: keep an unfinished workflow for the next turn (or close it when the run
-	 * paused for approvals), then the pending client tool call.
+	 * The end of the turn: keep an unfinished workflow for the next turn, then the pending client
+	 * tool call. A run paused for approvals closes its workflow and sends no client tool call.
 	 */
 	async *finish(paused = false): Events {
 		const { ctx } = this
@@ -422,7 +422,7 @@ class RunMapper<C extends ChatKitContext> {
 			ctx.workflowItem = undefined
 		}
 		const call = ctx.clientToolCall
-		if (!call) return
+		if (!call || paused) return
 		const callId = call.callId ?? this.lastCallId
 		const id = callId === undefined ? undefined : this.toolCalls.get(callId)
 		yield {
