@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { agent, clientTool, currentTime, describeModelFromEnv, modelFromEnv } from '../plugins/agent'
 import { authFromEnv } from '../plugins/auth'
 import { chatkitCors } from '../plugins/cors'
+import { limits } from '../plugins/limits'
 import { playground } from '../plugins/playground'
 import { type ChatKitStore, createStore, drizzleStore, parseDatabaseUrl } from '../plugins/store'
 import { chatkit } from './chatkit'
@@ -37,6 +38,13 @@ export const createServer = (config: Config, env: Record<string, string | undefi
 		})
 		.use(playground({ chatkitPath: config.CHATKIT_PATH, enabled: config.NODE_ENV !== 'production' }))
 		.use(authFromEnv(env))
+		.use(
+			limits({
+				requestsPerMinute: config.RATE_LIMIT_PER_MINUTE,
+				maxConcurrentStreams: config.MAX_CONCURRENT_STREAMS,
+				env
+			})
+		)
 		.use(
 			agent({
 				instructions:
