@@ -19,6 +19,7 @@ import { chatkit } from '../../src/chatkit'
 import type { ThreadStreamEvent } from '../../src/protocol/events'
 import type { WidgetItem } from '../../src/protocol/items'
 import { MemoryStore } from '../../src/store/memory'
+import { createTestDatabase } from '../store/pg'
 import {
 	addMessage,
 	anonymous,
@@ -55,9 +56,12 @@ const refund = serverTool<{ payments: Payments }>()({
 	}
 })
 
-/** One instance of the app: its own store connection, model and payments, over a shared SQLite file. */
-const instance = (file: string, model: Model) => {
-	const store = createStore(`sqlite:${join(dir, file)}`)
+/**
+ * One instance of the app: its own store connection, model and payments, over a shared database (a
+ * SQLite file in the test's folder, or a PostgreSQL URL).
+ */
+const instance = (database: string, model: Model) => {
+	const store = createStore(database.startsWith('postgres') ? database : `sqlite:${join(dir, database)}`)
 	stores.push(store)
 	const payments = new Payments()
 	const app = new Elysia()
@@ -87,85 +91,96 @@ const replacedCard = (events: ThreadStreamEvent[]) => {
 	return replaced.item.widget
 }
 
+/** Pause on one instance, approve on another over the same database. */
+const approveOnAnotherInstance = async (database: string) => {
+	const first = instance(database, new ScriptedModel([[refundCall('call_r')]]))
+	const events = await createThread(first.app, 'Refund order 42')
+	const threadId = threadIdOf(events)
+	expect(events.map(shape).slice(2)).toEqual([
+		'stream_options',
+		'thread.item.done:widget',
+		'thread.updated'
+	])
+	const prompt = promptOf(events)
+	expect(prompt.widget).toEqual({
+		type: 'Card',
+		key: 'tool-approval:call_r',
+		size: 'sm',
+		status: { text: 'Waiting for your approval', icon: 'keys' },
+		children: [
+			{ type: 'Title', value: 'Allow “Refunding order 42”?', size: 'sm' },
+			{ type: 'Markdown', value: 'Refund **$5** on order 42.' }
+		],
+		confirm: { label: 'Approve', action: { type: 'tool.approve', payload: { id: 'call_r' } } },
+		cancel: { label: 'Reject', action: { type: 'tool.reject', payload: { id: 'call_r' } } }
+	})
+	expect(first.payments.refunds).toEqual([])
+	const updated = events.find((event) => event.type === 'thread.updated')
+	expect(updated).toMatchObject({ thread: { metadata: {} } })
+	const wire = await first.app.handle(
+		new Request('http://localhost/chatkit', {
+			method: 'POST',
+			body: JSON.stringify({ type: 'threads.get_by_id', params: { thread_id: threadId } })
+		})
+	)
+	expect(await wire.text()).not.toContain('"state"')
+
+	const second = instance(database, new ScriptedModel([[assistantMessage('Refunded $5 on order 42.')]]))
+	const paused = await pausedRun(second.store, threadId)
+	expect(paused?.approvals).toEqual([
+		{ id: 'call_r', name: 'refund', arguments: { orderId: '42', amount: 5 } }
+	])
+	expect(JSON.parse(paused?.state ?? '{}').context.context).toEqual({})
+
+	const resumed = await customAction(second.app, threadId, prompt.id, 'tool.approve', { id: 'call_r' })
+	expect(resumed.map(shape)).toEqual([
+		'stream_options',
+		'thread.item.replaced:widget',
+		'thread.updated',
+		'thread.item.added:workflow',
+		'thread.updated',
+		'thread.item.updated:workflow.task.updated',
+		'thread.item.done:workflow',
+		'thread.item.added:assistant_message',
+		'thread.item.updated:assistant_message.content_part.added',
+		'thread.item.updated:assistant_message.content_part.text_delta',
+		'thread.item.updated:assistant_message.content_part.done',
+		'thread.item.done:assistant_message'
+	])
+	expect(replacedCard(resumed)).toMatchObject({ status: { text: 'Approved', icon: 'check-circle' } })
+	expect(replacedCard(resumed)).not.toHaveProperty('confirm')
+	expect(second.payments.refunds).toEqual(['42:5'])
+	expect(first.payments.refunds).toEqual([])
+	expect(await pausedRun(first.store, threadId)).toBeUndefined()
+	const items = await storedItems(first.store, threadId)
+	expect(items.map((item) => item.type)).toEqual([
+		'user_message',
+		'widget',
+		'workflow',
+		'assistant_message'
+	])
+	expect(items[1]).toMatchObject({ widget: { status: { text: 'Approved' } } })
+	expect(items[2]).toMatchObject({
+		workflow: { tasks: [{ title: 'Refunding order 42', status_indicator: 'complete' }] }
+	})
+
+	const again = await customAction(first.app, threadId, prompt.id, 'tool.approve', { id: 'call_r' })
+	expect(again.map(shape)).toEqual(['stream_options'])
+	expect([...first.payments.refunds, ...second.payments.refunds]).toEqual(['42:5'])
+}
+
 describe('tools that need approval', () => {
-	test('the run pauses with a prompt, its state in the store; another instance resumes it when the user approves', async () => {
-		const first = instance('approve.db', new ScriptedModel([[refundCall('call_r')]]))
-		const events = await createThread(first.app, 'Refund order 42')
-		const threadId = threadIdOf(events)
-		expect(events.map(shape).slice(2)).toEqual([
-			'stream_options',
-			'thread.item.done:widget',
-			'thread.updated'
-		])
-		const prompt = promptOf(events)
-		expect(prompt.widget).toEqual({
-			type: 'Card',
-			key: 'tool-approval:call_r',
-			size: 'sm',
-			status: { text: 'Waiting for your approval', icon: 'keys' },
-			children: [
-				{ type: 'Title', value: 'Allow “Refunding order 42”?', size: 'sm' },
-				{ type: 'Markdown', value: 'Refund **$5** on order 42.' }
-			],
-			confirm: { label: 'Approve', action: { type: 'tool.approve', payload: { id: 'call_r' } } },
-			cancel: { label: 'Reject', action: { type: 'tool.reject', payload: { id: 'call_r' } } }
-		})
-		expect(first.payments.refunds).toEqual([])
-		const updated = events.find((event) => event.type === 'thread.updated')
-		expect(updated).toMatchObject({ thread: { metadata: {} } })
-		const wire = await first.app.handle(
-			new Request('http://localhost/chatkit', {
-				method: 'POST',
-				body: JSON.stringify({ type: 'threads.get_by_id', params: { thread_id: threadId } })
-			})
-		)
-		expect(await wire.text()).not.toContain('"state"')
+	test('the run pauses with a prompt, its state in the store; another instance resumes it when the user approves', () =>
+		approveOnAnotherInstance('approve.db'))
 
-		const second = instance(
-			'approve.db',
-			new ScriptedModel([[assistantMessage('Refunded $5 on order 42.')]])
-		)
-		const paused = await pausedRun(second.store, threadId)
-		expect(paused?.approvals).toEqual([
-			{ id: 'call_r', name: 'refund', arguments: { orderId: '42', amount: 5 } }
-		])
-		expect(JSON.parse(paused?.state ?? '{}').context.context).toEqual({})
-
-		const resumed = await customAction(second.app, threadId, prompt.id, 'tool.approve', { id: 'call_r' })
-		expect(resumed.map(shape)).toEqual([
-			'stream_options',
-			'thread.item.replaced:widget',
-			'thread.updated',
-			'thread.item.added:workflow',
-			'thread.updated',
-			'thread.item.updated:workflow.task.updated',
-			'thread.item.done:workflow',
-			'thread.item.added:assistant_message',
-			'thread.item.updated:assistant_message.content_part.added',
-			'thread.item.updated:assistant_message.content_part.text_delta',
-			'thread.item.updated:assistant_message.content_part.done',
-			'thread.item.done:assistant_message'
-		])
-		expect(replacedCard(resumed)).toMatchObject({ status: { text: 'Approved', icon: 'check-circle' } })
-		expect(replacedCard(resumed)).not.toHaveProperty('confirm')
-		expect(second.payments.refunds).toEqual(['42:5'])
-		expect(first.payments.refunds).toEqual([])
-		expect(await pausedRun(first.store, threadId)).toBeUndefined()
-		const items = await storedItems(first.store, threadId)
-		expect(items.map((item) => item.type)).toEqual([
-			'user_message',
-			'widget',
-			'workflow',
-			'assistant_message'
-		])
-		expect(items[1]).toMatchObject({ widget: { status: { text: 'Approved' } } })
-		expect(items[2]).toMatchObject({
-			workflow: { tasks: [{ title: 'Refunding order 42', status_indicator: 'complete' }] }
-		})
-
-		const again = await customAction(first.app, threadId, prompt.id, 'tool.approve', { id: 'call_r' })
-		expect(again.map(shape)).toEqual(['stream_options'])
-		expect([...first.payments.refunds, ...second.payments.refunds]).toEqual(['42:5'])
+	test('the same over PostgreSQL', async () => {
+		const database = await createTestDatabase()
+		try {
+			await approveOnAnotherInstance(database.url)
+		} finally {
+			for (const store of stores.splice(0)) await store.close()
+			await database.drop()
+		}
 	})
 
 	test('a rejected call never runs; another instance resumes the run and the model is told', async () => {
