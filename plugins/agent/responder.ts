@@ -234,7 +234,7 @@ export const agentResponder = <C extends ChatKitContext = ChatKitContext>(
 			let result = resume
 				? await start(await resumedState(agent, paused, ctx))
 				: await start(await inputConverter.toAgentInput(page.data.toReversed()))
-			let recentItems: readonly ThreadItem[] | undefined = page.data
+			let recentItems: readonly ThreadItem[] = page.data
 			while (true) {
 				yield* streamAgentResponse(ctx, result, { converter, recentItems })
 				const interruptions = result.interruptions
@@ -244,7 +244,7 @@ export const agentResponder = <C extends ChatKitContext = ChatKitContext>(
 					for (const item of interruptions)
 						result.state.reject(item, { message: NO_APPROVER_MESSAGE })
 					result = await start(result.state)
-					recentItems = undefined
+					recentItems = []
 					continue
 				}
 				const requests = approvalRequestsOf(interruptions)
