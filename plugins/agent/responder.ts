@@ -7,8 +7,8 @@ import {
 	RunContext,
 	type Runner,
 	RunState,
-	type StreamedRunResult,
 	run,
+	type StreamedRunResult,
 	type Tool,
 	type ToolToFinalOutputFunction
 } from '@openai/agents'

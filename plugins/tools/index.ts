@@ -11,7 +11,7 @@ import {
 	type ToolVisibility
 } from './server'
 
-export { clientTool, type ClientToolOptions, isClientTool } from '../agent/tools'
+export { type ClientToolOptions, clientTool, isClientTool } from '../agent/tools'
 export * from './approval'
 export * from './context'
 export {

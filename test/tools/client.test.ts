@@ -3,14 +3,14 @@ import { assistantMessage, functionCall, ScriptedModel } from '@openai/agents/te
 import { z } from 'zod'
 import { clientTool } from '../../plugins/tools'
 import {
+	createThread,
 	doneItems,
 	shape,
 	storedItems,
 	stream,
 	threadIdOf,
 	toolResults,
-	toolsApp,
-	createThread
+	toolsApp
 } from './helpers'
 
 const pickDate = clientTool({
