@@ -178,18 +178,19 @@ describe('server tools', () => {
 		expect(toolResults(model.calls[1].request).q).toBe('ok')
 	})
 
-	test('a tool reads what another plugin derived into the request context, and may show a widget', async () => {
+	test('a tool reads what other plugins put in the request context, shows a widget and sends an effect', async () => {
 		const orders = new Map([['u1:42', 'shipped']])
 		const status = serverTool<{ orders: Map<string, string> }>()({
 			name: 'order_status',
 			description: 'Status of an order',
 			parameters: z.object({ orderId: z.string() }),
-			async execute({ orderId }, { context, user, widget }) {
+			async execute({ orderId }, { context, user, widget, effect }) {
 				const found = context.orders.get(`${user.id}:${orderId}`) ?? 'unknown'
 				await widget({
 					type: 'Card',
 					children: [{ type: 'Text', value: `Order ${orderId}: ${found}` }]
 				})
+				effect('highlight_order', { orderId })
 				return found
 			}
 		})
@@ -206,6 +207,11 @@ describe('server tools', () => {
 		const events = await createThread(app, 'Order 42?')
 		expect(toolResults(model.calls[1].request).s).toBe('shipped')
 		expect(events.map(shape)).toContain('thread.item.done:widget')
+		expect(events).toContainEqual({
+			type: 'client_effect',
+			name: 'highlight_order',
+			data: { orderId: '42' }
+		})
 	})
 
 	test("the agent's own tool wins over a registered one of the same name; two tools of one name are refused", async () => {
