@@ -1,21 +1,15 @@
 import { setTracingDisabled } from '@openai/agents'
 import { Elysia } from 'elysia'
-import { z } from 'zod'
-import { agent, clientTool, currentTime, describeModelFromEnv, modelFromEnv } from '../plugins/agent'
+import { agent, describeModelFromEnv, modelFromEnv } from '../plugins/agent'
 import { authFromEnv } from '../plugins/auth'
 import { chatkitCors } from '../plugins/cors'
 import { limits } from '../plugins/limits'
 import { playground } from '../plugins/playground'
 import { type ChatKitStore, createStore, drizzleStore, parseDatabaseUrl } from '../plugins/store'
+import { tools } from '../plugins/tools'
 import { chatkit } from './chatkit'
 import type { Config } from './config'
-
-const pickColor = clientTool({
-	name: 'pick_color',
-	description:
-		'Ask the user to pick a color in their browser. Use it when the user wants to choose a color.',
-	parameters: z.object({ hint: z.string().describe('What the color is for') })
-})
+import { currentTime, DEMO_INSTRUCTIONS, demoActions, demoTools } from './demo'
 
 /** What `bun run dev` / `bun start` serve, built from the configuration alone. */
 export const createServer = (config: Config, env: Record<string, string | undefined> = process.env) => {
@@ -45,15 +39,9 @@ export const createServer = (config: Config, env: Record<string, string | undefi
 				env
 			})
 		)
-		.use(
-			agent({
-				instructions:
-					'You are the elysia-chatkit demo assistant. Answer concisely. ' +
-					'Use current_time for the time and pick_color when the user wants to choose a color.',
-				model: modelFromEnv(env),
-				tools: [currentTime, pickColor]
-			})
-		)
+		.use(demoActions)
+		.use(tools(demoTools))
+		.use(agent({ instructions: DEMO_INSTRUCTIONS, model: modelFromEnv(env), tools: [currentTime] }))
 		.use(chatkit({ path: config.CHATKIT_PATH, maxBodyBytes: config.MAX_BODY_BYTES }))
 	return { app, store }
 }
