@@ -65,6 +65,7 @@ const registered = <T>(context: Record<string, unknown>, prefix: string): T[] =>
 /** The Elysia context keys plugins decorate for the core plugin. */
 export interface ChatKitDecorators<C extends ChatKitContext = ChatKitContext> {
 	chatkitStore: Store<C>
+	/** The responder. During a request, `chatkit()` replaces it with the composed one (middleware included), so an action that resumes a turn gets the same. */
 	chatkitRespond: Responder<C>
 	chatkitAction: ChatKitHandlers<C>['action']
 	chatkitSyncAction: ChatKitHandlers<C>['syncAction']
@@ -289,7 +290,7 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 			store,
 			respond
 		})
-		return { engine, guards }
+		return { engine, guards, respond }
 	}
 
 	return <const A extends AnyElysia>(app: A): Checked<A, O> => {
@@ -305,7 +306,8 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 				try {
 					const body = await readBody(request, maxBodyBytes)
 					built ??= buildEngine(ctx as Partial<ChatKitDecorators> & Record<string, unknown>)
-					const { engine: chatkitEngine, guards } = built
+					const { engine: chatkitEngine, guards, respond } = built
+					ctx.chatkitRespond = respond
 					const chatkitRequest = chatkitEngine.parse(body)
 					if (!ctx.user) {
 						if (!defaultUser && process.env.NODE_ENV === 'production') {
