@@ -1,4 +1,10 @@
-import type { Attachment, Page, ThreadItem, ThreadMetadata } from '../../src/protocol/items'
+import {
+	type Attachment,
+	type Page,
+	type ThreadItem,
+	type ThreadMetadata,
+	threadMetadataOf
+} from '../../src/protocol/items'
 import { createdAtMs } from '../../src/store/memory'
 import type { ChatKitContext, SortOrder } from '../../src/store/types'
 
@@ -106,16 +112,6 @@ export const checkLimit = (limit: unknown): number => {
 	return limit
 }
 
-/** The metadata fields of a thread, whatever else the argument carries (e.g. `items`). */
-export const threadDocument = ({
-	title,
-	id,
-	created_at,
-	status,
-	allowed_image_domains,
-	metadata
-}: ThreadMetadata): ThreadMetadata => ({ title, id, created_at, status, allowed_image_domains, metadata })
-
 export interface PreparedThread {
 	id: string
 	createdAt: number
@@ -125,7 +121,7 @@ export interface PreparedThread {
 export const prepareThread = (thread: ThreadMetadata, limits: StoreLimits): PreparedThread => ({
 	id: checkId('thread id', thread.id, limits),
 	createdAt: checkCreatedAt('thread created_at', thread.created_at),
-	data: serialize('thread', threadDocument(thread), limits)
+	data: serialize('thread', threadMetadataOf(thread), limits)
 })
 
 export interface PreparedItem {

@@ -4,7 +4,13 @@ import {
 	ThreadStreamEventSchema,
 	type ThreadStreamEvent
 } from '../protocol/events'
-import type { SDKHiddenContextItem, Thread, ThreadItem, ThreadMetadata } from '../protocol/items'
+import {
+	type SDKHiddenContextItem,
+	type Thread,
+	type ThreadItem,
+	type ThreadMetadata,
+	threadMetadataOf
+} from '../protocol/items'
 import { isHiddenItem } from '../protocol/serialize'
 import type { ChatKitContext } from '../store/types'
 import { CustomStreamError, StreamError } from './errors'
@@ -30,16 +36,6 @@ const checkEvent = (event: ThreadStreamEvent): void => {
 
 const snapshot = (thread: ThreadMetadata): string =>
 	JSON.stringify([thread.title, thread.status, thread.allowed_image_domains, thread.metadata])
-
-/** The metadata fields of a thread, without its `items` page. */
-export const threadMetadataOf = ({
-	title,
-	id,
-	created_at,
-	status,
-	allowed_image_domains,
-	metadata
-}: ThreadMetadata): ThreadMetadata => ({ title, id, created_at, status, allowed_image_domains, metadata })
 
 export const errorEventFor = (error: unknown): ErrorEvent => {
 	if (error instanceof CustomStreamError)

@@ -1,17 +1,18 @@
 import type { ThreadStreamEvent } from '../protocol/events'
-import type {
-	Attachment,
-	StructuredInputItem,
-	Thread,
-	ThreadItem,
-	ThreadMetadata,
-	UserMessageItem,
-	WidgetItem
+import {
+	type Attachment,
+	type StructuredInputItem,
+	type Thread,
+	type ThreadItem,
+	type ThreadMetadata,
+	threadMetadataOf,
+	type UserMessageItem,
+	type WidgetItem
 } from '../protocol/items'
 import type { RequestParams, StructuredInputSubmission, UserMessageInput } from '../protocol/requests'
 import { type ChatKitContext, NotFoundError } from '../store/types'
 import { ChatKitError } from './errors'
-import { runPipeline, threadMetadataOf } from './pipeline'
+import { runPipeline } from './pipeline'
 import type { ChatKitHandlers } from './types'
 
 type Events = AsyncGenerator<ThreadStreamEvent>

@@ -314,3 +314,13 @@ export interface Page<T> {
 	after?: string | null
 }
 export type Thread = ThreadMetadata & { items: Page<ThreadItem> }
+
+/** The metadata fields of a thread, without its `items` page or anything else the object carries. */
+export const threadMetadataOf = ({
+	title,
+	id,
+	created_at,
+	status,
+	allowed_image_domains,
+	metadata
+}: ThreadMetadata): ThreadMetadata => ({ title, id, created_at, status, allowed_image_domains, metadata })

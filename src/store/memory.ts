@@ -1,4 +1,10 @@
-import type { Attachment, Page, ThreadItem, ThreadMetadata } from '../protocol/items'
+import {
+	type Attachment,
+	type Page,
+	type ThreadItem,
+	type ThreadMetadata,
+	threadMetadataOf
+} from '../protocol/items'
 import { generateId } from './ids'
 import { type ChatKitContext, NotFoundError, type SortOrder, type Store, type StoreItemType } from './types'
 
@@ -27,15 +33,7 @@ const sortTime = (createdAt: string) => {
 
 const ownerKey = (context: ChatKitContext) => `${context.user.tenantId ?? ''}\u0000${context.user.id}`
 
-const stripItems = ({
-	title,
-	id,
-	created_at,
-	status,
-	allowed_image_domains,
-	metadata
-}: ThreadMetadata): ThreadMetadata =>
-	structuredClone({ title, id, created_at, status, allowed_image_domains, metadata })
+const stripItems = (thread: ThreadMetadata): ThreadMetadata => structuredClone(threadMetadataOf(thread))
 
 /** Keyset page over a list already sorted ascending by creation. */
 export const paginate = <T extends { id: string }>(
