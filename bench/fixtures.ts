@@ -8,8 +8,8 @@ export const BENCH_CONTEXT: ChatKitContext = { user: BENCH_USER }
 export const PATH = '/chatkit'
 /** Imported by path at run time: the benchmark runs without the database stores when they are absent. */
 export const STORE_PLUGIN = new URL('../plugins/store/index.ts', import.meta.url).pathname
-/** Optional: a module exporting `createResponder(paceMs: () => number): Responder` for the agent row. */
-export const AGENT_RESPONDER = new URL('./agent-responder.ts', import.meta.url).pathname
+/** The agent row runs when the agent plugin is there. */
+export const AGENT_PLUGIN = new URL('../plugins/agent/index.ts', import.meta.url).pathname
 /** The thread that holds the items read by `items.list`. */
 export const ITEMS_THREAD_ID = threadId(0)
 /** Events of one streaming turn: thread.created, user item, stream_options, item added, part added, deltas, part done, item done. */

@@ -118,4 +118,6 @@ if (ctx.rows.length) {
 	console.log(table(ctx.rows))
 	if (flags.out) await Bun.write(flags.out, JSON.stringify(ctx.rows, null, '\t'))
 }
-ctx.log(`done: ${workloads.join(', ')} on ${stores.join(', ')}`)
+ctx.log(
+	`done: ${workloads.join(', ')} on ${stores.join(', ')}; load average at the end ${loadavg()[0].toFixed(2)} (at the start ${load.toFixed(2)})`
+)

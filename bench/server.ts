@@ -26,8 +26,8 @@ export interface ServerConfig {
 	startUnpaced?: boolean
 	/** bare and elysia: the exact JSON bodies to answer `threads.list` and `items.list` with. */
 	responses?: { threadsList: string; itemsList: string }
-	/** chatkit only: a module exporting `createResponder(paceMs: () => number): Responder`, used instead of streamText. */
-	responder?: string
+	/** chatkit only: answer with `streamText` (default) or through the agent plugin with a scripted model. */
+	responder?: 'streamText' | 'agent'
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ServerConfig
@@ -77,6 +77,23 @@ const startElysia = () => {
 	return { port: app.server?.port, stop: () => app.stop(true) }
 }
 
+const agentResponderFor = async (pace: () => number): Promise<Responder> => {
+	const { setTracingDisabled } = await import('@openai/agents')
+	const { agentResponder } = await import('../plugins/agent/index.ts')
+	const { TokenModel } = await import('./lib/token-model')
+	setTracingDisabled(true)
+	return agentResponder({ model: new TokenModel(pace) })
+}
+
+/** Fresh planner statistics after the bulk seed, as a database in steady state has them (autovacuum would, a minute later). */
+const analyze = async (store: Store) => {
+	const { client } = store as {
+		client?: { run?: (sql: string) => void; unsafe?: (sql: string) => Promise<unknown> }
+	}
+	if (client?.unsafe) await client.unsafe('analyze')
+	else client?.run?.('analyze')
+}
+
 const startChatKit = async () => {
 	const store = await openStore(config.store ?? 'memory')
 	if (config.threads)
@@ -85,11 +102,13 @@ const startChatKit = async () => {
 			items: config.items ?? 0,
 			concurrency: config.store?.startsWith('postgres') ? 16 : 1
 		})
-	const respond: Responder = config.responder
-		? (await import(config.responder)).createResponder(() => paceMs)
-		: async function* respond(args) {
-				yield* streamText(args, tokens(paceMs))
-			}
+	if (config.threads) await analyze(store)
+	const respond: Responder =
+		config.responder === 'agent'
+			? await agentResponderFor(() => paceMs)
+			: async function* respond(args) {
+					yield* streamText(args, tokens(paceMs))
+				}
 	const app = new Elysia()
 		.use(chatkit({ path: PATH, store, respond, defaultUser: BENCH_USER }))
 		.listen({ hostname: '127.0.0.1', port: 0 })

@@ -105,12 +105,12 @@ export const jsonWorkload = async (ctx: BenchContext) => {
 		ctx.log('warming up')
 		for (const server of servers)
 			for (const name of ['threadsList', 'itemsList'] as const)
-				await runWrk(server, JSON.stringify(REQUESTS[name]), 64, seconds(ctx, 2), ctx.tmpDir)
+				await runWrk(server, JSON.stringify(REQUESTS[name]), 64, seconds(ctx, 1), ctx.tmpDir)
 		const cells: Cell[] = [
 			{ request: 'threadsList', connections: 64, seconds: seconds(ctx, 10) },
-			{ request: 'threadsList', connections: 1, seconds: seconds(ctx, 4) },
-			{ request: 'itemsList', connections: 64, seconds: seconds(ctx, 5) },
-			{ request: 'itemsList', connections: 1, seconds: seconds(ctx, 3) }
+			{ request: 'threadsList', connections: 1, seconds: seconds(ctx, 3) },
+			{ request: 'itemsList', connections: 64, seconds: seconds(ctx, 3) },
+			{ request: 'itemsList', connections: 1, seconds: seconds(ctx, 2) }
 		]
 		for (const cell of cells) {
 			const results = new Map<string, WrkResult[]>()

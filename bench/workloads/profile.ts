@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path'
 import { REQUESTS, TURN_EVENTS } from '../fixtures'
 import { type BenchContext, seconds } from '../lib/context'
 import { runClient, runWrk, startServer } from '../lib/proc'
+import { summarizeProfile } from '../lib/profile-summary'
 import { STORE_LABELS } from '../lib/targets'
 
 /** Where the profiles go (`.data/` is ignored by git). */
@@ -11,7 +12,8 @@ export const PROFILE_DIR = resolve(import.meta.dir, '..', '..', '.data', 'bench-
 /**
  * Not a measurement: runs the ChatKit server under `bun --cpu-prof-md` (and `--cpu-prof`, for Chrome
  * DevTools) through the JSON and streaming loads, one server per store and load, and writes the profiles
- * to .data/bench-profiles/<store>-<load>.{md,cpuprofile}.
+ * to .data/bench-profiles/<store>-<load>.{md,cpuprofile}, with a per-function summary by sample count
+ * in <store>-<load>.txt. The JSON server holds 1,000 threads; the streaming one starts empty.
  */
 export const profileWorkload = async (ctx: BenchContext) => {
 	mkdirSync(PROFILE_DIR, { recursive: true })
@@ -43,8 +45,8 @@ export const profileWorkload = async (ctx: BenchContext) => {
 				{
 					kind: 'chatkit',
 					store: await ctx.databases.url(store),
-					threads: 1000,
-					items: 1000,
+					threads: load.name === 'json' ? 1000 : 0,
+					items: load.name === 'json' ? 1000 : 0,
 					paceMs: 0
 				},
 				{ bunFlags: ['--cpu-prof', '--cpu-prof-md', `--cpu-prof-dir=${dir}`] }
@@ -59,6 +61,11 @@ export const profileWorkload = async (ctx: BenchContext) => {
 				const target = join(PROFILE_DIR, `${store}-${load.name}.${extension}`)
 				renameSync(join(dir, file), target)
 				ctx.log(`  ${target}`)
+				if (extension === 'cpuprofile') {
+					const summary = join(PROFILE_DIR, `${store}-${load.name}.txt`)
+					await Bun.write(summary, summarizeProfile(target, 40))
+					ctx.log(`  ${summary} (self and inclusive share of samples per function)`)
+				}
 			}
 		}
 }

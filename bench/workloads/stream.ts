@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { AGENT_RESPONDER, REQUESTS, TURN_EVENTS } from '../fixtures'
+import { AGENT_PLUGIN, REQUESTS, TURN_EVENTS } from '../fixtures'
 import { type BenchContext, seconds, stopAll } from '../lib/context'
 import { type ClientRun, type RunningServer, runClient, startServer } from '../lib/proc'
 import { goal, median, type Row, ratios } from '../lib/report'
@@ -36,19 +36,18 @@ const startStreamingServers = async (ctx: BenchContext) => {
 		servers.push(server)
 		stores.set(server.label, store)
 	}
-	if (existsSync(AGENT_RESPONDER))
+	if (existsSync(AGENT_PLUGIN))
 		servers.push(
 			await startServer(AGENT_LABEL, {
 				kind: 'chatkit',
 				store: 'memory',
 				paceMs: 0,
-				responder: AGENT_RESPONDER
+				responder: 'agent'
 			})
 		)
-	else ctx.log('no bench/agent-responder.ts: the agent row is skipped')
+	else ctx.log('no plugins/agent: the agent row is skipped')
 	const expected = await normalizedTurn(servers[0])
 	for (const server of servers.slice(1)) {
-		if (server.label === AGENT_LABEL) continue
 		const actual = await normalizedTurn(server)
 		if (actual !== expected) {
 			const at = [...actual].findIndex((char, i) => char !== expected[i])
@@ -75,8 +74,8 @@ export const streamWorkload = async (ctx: BenchContext) => {
 						concurrency,
 						body,
 						expect: TURN_EVENTS,
-						warmupS: rep === 0 ? seconds(ctx, 1.5) : seconds(ctx, 0.5),
-						durationS: seconds(ctx, 4)
+						warmupS: rep === 0 ? seconds(ctx, 1) : seconds(ctx, 0.5),
+						durationS: seconds(ctx, 3)
 					})
 					runs.set(server.label, [...(runs.get(server.label) ?? []), run])
 				}
