@@ -43,8 +43,8 @@ export interface PostgresStoreOptions {
 	 */
 	max?: number
 	/**
-	 * Seconds to wait for a connection before a call fails.
-	 * @default 10
+	 * Seconds to wait for a new connection; a call retries a timed-out attempt once.
+	 * @default 5
 	 */
 	connectTimeout?: number
 	/**
@@ -59,16 +59,22 @@ export interface PostgresStoreOptions {
 	limits?: Partial<StoreLimits>
 }
 
-/** Error codes after which the connection is gone but the database may be back: the call is retried once. */
-const CONNECTION_CODES = new Set([
+/** The connection broke under the call (server restart, network cut): a fresh connection may work. */
+const LOST_CODES = new Set([
 	'CONNECTION_CLOSED',
 	'CONNECTION_DESTROYED',
-	'CONNECT_TIMEOUT',
-	'ECONNREFUSED',
 	'ECONNRESET',
 	'EPIPE',
 	'57P01',
-	'57P02',
+	'57P02'
+])
+/** No connection could be made: the database is down or unreachable right now. */
+const UNREACHABLE_CODES = new Set([
+	'CONNECT_TIMEOUT',
+	'ECONNREFUSED',
+	'ENOTFOUND',
+	'EHOSTUNREACH',
+	'ETIMEDOUT',
 	'57P03'
 ])
 
@@ -80,9 +86,14 @@ const codeOf = (error: unknown): string | undefined => {
 	return typeof code === 'string' ? code : undefined
 }
 
-const isConnectionError = (error: unknown) => {
+const isLost = (error: unknown) => {
 	const code = codeOf(error)
-	return code !== undefined && (CONNECTION_CODES.has(code) || code.startsWith('08'))
+	return code !== undefined && (LOST_CODES.has(code) || code.startsWith('08'))
+}
+
+const isUnreachable = (error: unknown) => {
+	const code = codeOf(error)
+	return code !== undefined && UNREACHABLE_CODES.has(code)
 }
 
 const ownedThread = (owner: Owner, threadId: string) =>
@@ -116,8 +127,8 @@ const jsonAsText = { to: 114, from: [114], serialize: (value: string) => value, 
 
 /**
  * A `Store` on PostgreSQL through postgres.js and Drizzle. Every query is scoped by the context's
- * user and tenant. A call that fails because the connection was lost is retried once on a fresh
- * connection (every write is an idempotent upsert or delete), so the store outlives a database restart.
+ * user and tenant. A call that fails because its connection was lost is retried on a fresh connection
+ * (every write is an idempotent upsert or delete), so the store outlives a database restart.
  */
 export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements Store<C> {
 	readonly dialect = 'postgresql' as const
@@ -128,16 +139,18 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 	readonly limits: StoreLimits
 	private readonly url: string
 	private readonly connectTimeout: number
+	private readonly max: number
 	private migrated: Promise<void> | undefined
 	private isReady = false
 	private closed = false
 
 	constructor(options: PostgresStoreOptions) {
 		this.url = options.url
-		this.connectTimeout = options.connectTimeout ?? 10
+		this.connectTimeout = options.connectTimeout ?? 5
+		this.max = options.max ?? 10
 		this.limits = { ...defaultLimits, ...options.limits }
 		this.client = postgres(options.url, {
-			max: options.max ?? 10,
+			max: this.max,
 			connect_timeout: this.connectTimeout,
 			onnotice: () => {},
 			types: { jsonAsText }
@@ -194,7 +207,7 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 		)
 			return error
 		const code = codeOf(error)
-		const reason = isConnectionError(error) ? 'could not reach the database' : 'failed'
+		const reason = isLost(error) || isUnreachable(error) ? 'could not reach the database' : 'failed'
 		return new StoreError(
 			`PostgreSQL ${operation} ${reason}${code ? ` (${code})` : ''}`,
 			code,
@@ -202,17 +215,22 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 		)
 	}
 
+	/**
+	 * Runs a call, translating errors. A call whose connection was lost is retried, up to once per pooled
+	 * connection (each failure discards one stale connection); a connection attempt that timed out is
+	 * retried once; a refused connection fails at once.
+	 */
 	private async guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
-		if (this.closed)
-			throw new StoreError(`PostgreSQL store is closed (${operation})`, 'STORE_CLOSED', undefined)
-		try {
-			return await run()
-		} catch (error) {
-			if (!isConnectionError(error) || this.closed) throw this.wrap(operation, error)
+		for (let attempt = 0; ; attempt++) {
+			if (this.closed)
+				throw new StoreError(`PostgreSQL store is closed (${operation})`, 'STORE_CLOSED', undefined)
 			try {
 				return await run()
-			} catch (retryError) {
-				throw this.wrap(operation, retryError)
+			} catch (error) {
+				const retry = isLost(error)
+					? attempt < this.max
+					: codeOf(error) === 'CONNECT_TIMEOUT' && attempt === 0
+				if (!retry) throw this.wrap(operation, error)
 			}
 		}
 	}

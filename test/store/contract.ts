@@ -238,6 +238,14 @@ export function storeContract(name: string, options: StoreContractOptions) {
 				expect(await walkThreads(store, 3, 'desc', context)).toEqual(expected.toReversed())
 			})
 
+			test('saving a thread again keeps its place in the list, even with another created_at', async () => {
+				const context = newContext()
+				await store.saveThread(thread('first', at(10)), context)
+				await store.saveThread(thread('second', at(20)), context)
+				await store.saveThread(thread('first', at(30), { title: 'renamed' }), context)
+				expect(ids(await store.loadThreads(10, null, 'asc', context))).toEqual(['first', 'second'])
+			})
+
 			test('an owner without threads gets an empty page', async () => {
 				expect(await store.loadThreads(20, null, 'desc', newContext())).toMatchObject({
 					data: [],

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, test } from 'bun:test'
+import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,6 +15,9 @@ import {
 import { chatkit } from '../../src/chatkit'
 import { streamText } from '../../src/respond'
 import { newContext, thread } from './fixtures'
+
+// The preload's default timeout reaches only the first file of a multi-file run (Bun 1.4.5).
+setDefaultTimeout(20_000)
 
 const folder = mkdtempSync(join(tmpdir(), 'chatkit-create-'))
 afterAll(() => rmSync(folder, { recursive: true, force: true }))

@@ -18,9 +18,10 @@ export const postgresReachable = async (): Promise<boolean> => {
 	}
 }
 
-/** Creates `chatkit_test_<random>` and returns its URL and a function that drops it. */
-export const createTestDatabase = async () => {
-	const name = `chatkit_test_${crypto.randomUUID().replaceAll('-', '').slice(0, 12)}`
+/** Creates `chatkit_test_<random>` (or `name`) and returns its URL and a function that drops it. */
+export const createTestDatabase = async (
+	name = `chatkit_test_${crypto.randomUUID().replaceAll('-', '').slice(0, 12)}`
+) => {
 	const sql = admin()
 	try {
 		await sql.unsafe(`create database ${name}`)

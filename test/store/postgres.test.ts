@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, test } from 'bun:test'
+import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import {
 	defaultLimits,
 	PostgresStore,
@@ -9,6 +9,9 @@ import {
 import { storeContract } from './contract'
 import { assistantMessage, at, ids, newContext, thread } from './fixtures'
 import { ADMIN_URL, createTestDatabase, postgresReachable, terminateConnections } from './pg'
+
+// The preload's default timeout reaches only the first file of a multi-file run (Bun 1.4.5).
+setDefaultTimeout(20_000)
 
 const reachable = await postgresReachable()
 const where = new URL(ADMIN_URL).host
@@ -97,6 +100,22 @@ if (!reachable && process.env.CI === 'true') {
 			} finally {
 				await Promise.all(stores.map((store) => store.close()))
 				await fresh.drop()
+			}
+		})
+
+		test('a database missing at start-up is a StoreError, and the store works once it exists', async () => {
+			const later = await createTestDatabase()
+			await later.drop()
+			const store = postgresStore({ url: later.url, max: 1 })
+			try {
+				const context = newContext()
+				await expect(store.loadThread('thr_1', context)).rejects.toBeInstanceOf(StoreError)
+				await createTestDatabase(later.name)
+				await store.saveThread(thread('thr_late'), context)
+				expect((await store.loadThread('thr_late', context)).id).toBe('thr_late')
+			} finally {
+				await store.close()
+				await later.drop()
 			}
 		})
 

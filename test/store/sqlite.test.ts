@@ -1,10 +1,13 @@
-import { afterAll, describe, expect, test } from 'bun:test'
+import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { defaultLimits, SqliteStore, sqliteStore, StoreValidationError } from '../../plugins/store'
+import { defaultLimits, SqliteStore, StoreValidationError, sqliteStore } from '../../plugins/store'
 import { storeContract } from './contract'
 import { assistantMessage, at, everyItemKind, fileAttachment, ids, newContext, thread } from './fixtures'
+
+// The preload's default timeout reaches only the first file of a multi-file run (Bun 1.4.5).
+setDefaultTimeout(20_000)
 
 const folder = mkdtempSync(join(tmpdir(), 'chatkit-store-'))
 afterAll(() => rmSync(folder, { recursive: true, force: true }))
