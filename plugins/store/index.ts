@@ -9,6 +9,7 @@ export * as sqliteSchema from './schema.sqlite'
 export {
 	createdAtMs,
 	defaultLimits,
+	MIGRATIONS_TABLE,
 	StoreError,
 	type StoreLimits,
 	StoreValidationError

@@ -11,6 +11,7 @@ import {
 	checkLimit,
 	defaultLimits,
 	emptyPage,
+	MIGRATIONS_TABLE,
 	type Owner,
 	ownerOf,
 	prepareAttachment,
@@ -26,7 +27,6 @@ import {
 
 const { threads, items, attachments } = schema
 
-export const MIGRATIONS_TABLE = '__chatkit_store_migrations'
 export const MIGRATIONS_SCHEMA = 'drizzle'
 /** Session advisory lock held while migrating, so that instances starting together migrate one at a time. */
 const MIGRATION_LOCK = 7_283_921_004

@@ -8,6 +8,9 @@ import {
 import { createdAtMs } from '../../src/store/memory'
 import type { ChatKitContext, SortOrder } from '../../src/store/types'
 
+/** Where the stores record applied migrations (PostgreSQL: in schema `drizzle`); other plugins use their own table. */
+export const MIGRATIONS_TABLE = '__chatkit_store_migrations'
+
 /** Size limits checked before anything is written. */
 export interface StoreLimits {
 	/**

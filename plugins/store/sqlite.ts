@@ -12,6 +12,7 @@ import {
 	checkLimit,
 	defaultLimits,
 	emptyPage,
+	MIGRATIONS_TABLE,
 	type Owner,
 	ownerOf,
 	type Position,
@@ -27,8 +28,6 @@ import {
 } from './shared'
 
 const { threads, items, attachments } = schema
-
-export const MIGRATIONS_TABLE = '__chatkit_store_migrations'
 
 export interface SqliteStoreOptions {
 	/**
