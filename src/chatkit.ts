@@ -116,7 +116,12 @@ const toErrorResponse = (error: unknown): Response => {
 	if (error instanceof ChatKitError)
 		return errorResponse(error.status, error.code, error.message, error.details)
 	if (error instanceof NotFoundError) return errorResponse(404, 'not_found', error.message)
+	const name = error instanceof Error ? error.name : ''
+	if (name === 'StoreValidationError')
+		return errorResponse(422, 'invalid_request', (error as Error).message)
 	logError('request failed', error)
+	if (name === 'StoreError')
+		return errorResponse(503, 'store_unavailable', 'The store could not be reached; try again shortly')
 	return errorResponse(500, 'internal_error', 'The server could not process the request')
 }
 
@@ -165,6 +170,31 @@ const streamResponse = (
 	return new Response(body, { headers: SSE_HEADERS })
 }
 
+/** Deeper bodies are refused before parsing: deeply nested JSON costs seconds to parse. */
+export const MAX_JSON_DEPTH = 64
+
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+
+/** The deepest `[`/`{` nesting of a JSON text, ignoring brackets inside strings (stops early past the limit). */
+const nestingDepth = (bytes: Uint8Array): number => {
+	let depth = 0
+	let deepest = 0
+	let inString = false
+	for (let index = 0; index < bytes.length; index++) {
+		const byte = bytes[index]
+		if (inString) {
+			if (byte === BACKSLASH) index++
+			else if (byte === QUOTE) inString = false
+		} else if (byte === QUOTE) inString = true
+		else if (byte === 0x5b || byte === 0x7b) {
+			if (++depth > deepest) deepest = depth
+			if (deepest > MAX_JSON_DEPTH) return deepest
+		} else if (byte === 0x5d || byte === 0x7d) depth--
+	}
+	return deepest
+}
+
 const tooLarge = (maxBytes: number) =>
 	new ChatKitError(413, 'payload_too_large', `Request bodies are limited to ${maxBytes} bytes`)
 
@@ -186,8 +216,15 @@ const readBody = async (request: Request, maxBytes: number): Promise<unknown> =>
 			chunks.push(value)
 		}
 	}
+	const bytes = Buffer.concat(chunks)
+	if (nestingDepth(bytes) > MAX_JSON_DEPTH)
+		throw new ChatKitError(
+			400,
+			'invalid_json',
+			`The request body nests deeper than ${MAX_JSON_DEPTH} levels`
+		)
 	try {
-		return JSON.parse(new TextDecoder().decode(Buffer.concat(chunks)))
+		return JSON.parse(new TextDecoder().decode(bytes))
 	} catch {
 		throw new ChatKitError(400, 'invalid_json', 'The request body is not valid JSON')
 	}
@@ -290,7 +327,7 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 			store,
 			respond
 		})
-		return { engine, guards, respond }
+		return { engine, guards, respond, store, innermost }
 	}
 
 	return <const A extends AnyElysia>(app: A): Checked<A, O> => {
@@ -305,7 +342,11 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 				const { request } = ctx
 				try {
 					const body = await readBody(request, maxBodyBytes)
-					built ??= buildEngine(ctx as Partial<ChatKitDecorators> & Record<string, unknown>)
+					const decorated = ctx as Partial<ChatKitDecorators> & Record<string, unknown>
+					const store = handlerOptions.store ?? decorated.chatkitStore
+					const innermost = handlerOptions.respond ?? decorated.chatkitRespond
+					if (!built || built.store !== store || built.innermost !== innermost)
+						built = buildEngine(decorated)
 					const { engine: chatkitEngine, guards, respond } = built
 					ctx.chatkitRespond = respond
 					const chatkitRequest = chatkitEngine.parse(body)

@@ -38,12 +38,17 @@ const userText = (input: UserMessageItem) =>
 		.join('')
 		.trim()
 
+const LEADING = new Set(['"', "'", '“', '”', '‘', '’', '`', '*', '#', ' ', '\t'])
+const TRAILING = new Set(['"', "'", '“', '”', '‘', '’', '`', '*', ' ', '\t', '.'])
+
 /** Trim quotes and whitespace from a model's answer and keep it under `maxLength` characters. */
 export const cleanTitle = (raw: string, maxLength: number): string => {
-	const title = raw
-		.trim()
-		.split('\n')[0]
-		.replace(/^["'“”‘’`*#\s]+|["'“”‘’`*\s.]+$/g, '')
+	const line = raw.trim().split('\n')[0]
+	let start = 0
+	let end = line.length
+	while (start < end && LEADING.has(line[start])) start++
+	while (end > start && TRAILING.has(line[end - 1])) end--
+	const title = line.slice(start, end)
 	if (title.length <= maxLength) return title
 	const cut = title.slice(0, maxLength + 1)
 	const space = cut.lastIndexOf(' ')

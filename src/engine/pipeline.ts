@@ -128,6 +128,7 @@ export async function* runPipeline<C extends ChatKitContext>(
 		const now = snapshot(thread)
 		if (now === last) return
 		last = now
+		await store.loadThread(thread.id, context)
 		await store.saveThread(threadMetadataOf(thread), context)
 		yield { type: 'thread.updated', thread }
 	}

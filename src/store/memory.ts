@@ -31,7 +31,7 @@ const sortTime = (createdAt: string) => {
 	return Number.isNaN(ms) ? Number.MAX_VALUE : ms
 }
 
-const ownerKey = (context: ChatKitContext) => `${context.user.tenantId ?? ''}\u0000${context.user.id}`
+const ownerKey = (context: ChatKitContext) => JSON.stringify([context.user.tenantId ?? '', context.user.id])
 
 const stripItems = (thread: ThreadMetadata): ThreadMetadata => structuredClone(threadMetadataOf(thread))
 
