@@ -3,6 +3,7 @@
  * Run: bun run examples/hello-world.ts, then POST ChatKit requests to http://127.0.0.1:8000/chatkit
  */
 import { Elysia } from 'elysia'
+import { chatkitCors } from '../plugins/cors'
 import { chatkit, MemoryStore, type Responder, streamText } from '../src'
 
 const greet: Responder = async function* (args) {
@@ -10,7 +11,7 @@ const greet: Responder = async function* (args) {
 	yield* streamText(args, ['Hello', ', ', 'world', '! ', `You said: ${said}`])
 }
 
-export const app = new Elysia().use(chatkit({ store: new MemoryStore(), respond: greet }))
+export const app = new Elysia().use(chatkitCors()).use(chatkit({ store: new MemoryStore(), respond: greet }))
 
 if (import.meta.main) {
 	const hostname = process.env.HOST || '127.0.0.1'

@@ -15,6 +15,7 @@ import { z } from 'zod'
 import { action, actions } from '../plugins/actions'
 import { agent, describeModelFromEnv, modelFromEnv } from '../plugins/agent'
 import { jwtAuth } from '../plugins/auth'
+import { chatkitCors } from '../plugins/cors'
 import { drizzleStore } from '../plugins/store'
 import { clientTool, serverTool, tools } from '../plugins/tools'
 import { type Card, widgets } from '../plugins/widgets'
@@ -173,6 +174,7 @@ export interface SupportDeskOptions {
 /** The support desk app. Stopping it closes its store. */
 export const createSupportDesk = (options: SupportDeskOptions = {}) =>
 	new Elysia()
+		.use(chatkitCors())
 		.use(jwtAuth({ secret: options.jwtSecret ?? process.env.JWT_SECRET }))
 		.decorate('orders', options.orders ?? new OrderBook())
 		.use(orderActions)

@@ -14,7 +14,15 @@ export const ConfigSchema = z.object({
 		.string()
 		.regex(/^\/[^\s]*$/, 'must start with /')
 		.default('/chatkit'),
-	DATABASE_URL: z.string().min(1).default('sqlite:.data/chatkit.db'),
+	DATABASE_URL: z
+		.string()
+		.min(1)
+		.refine(
+			(value) =>
+				!/^[a-z][a-z0-9+.-]+:/i.test(value) || /^(postgres|postgresql|sqlite|memory):/i.test(value),
+			'must be postgres://…, postgresql://…, sqlite:<path>, a file path or memory:'
+		)
+		.default('sqlite:.data/chatkit.db'),
 	OPENAI_API_KEY: z.string().min(1).optional(),
 	OPENAI_BASE_URL: url.optional(),
 	OPENAI_MODEL: z.string().min(1).optional(),
@@ -31,7 +39,18 @@ export const ConfigSchema = z.object({
 	JWT_COOKIE: z.string().min(1).optional(),
 	JWT_CLOCK_TOLERANCE: z.coerce.number().int().min(0).optional(),
 	SESSION_COOKIE: z.string().min(1).optional(),
-	CORS_ORIGINS: z.string().optional(),
+	CORS_ORIGINS: z
+		.string()
+		.refine(
+			(value) =>
+				value
+					.split(',')
+					.map((origin) => origin.trim())
+					.filter(Boolean)
+					.every((origin) => /^https?:\/\/[^/\s*]+$/.test(origin)),
+			'must be a comma-separated list of origins like https://app.example.com (no path, no *)'
+		)
+		.optional(),
 	MAX_BODY_BYTES: positiveInt.default(4 * 1024 * 1024),
 	RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(120),
 	MAX_CONCURRENT_STREAMS: z.coerce.number().int().min(0).default(4)

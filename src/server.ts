@@ -1,4 +1,3 @@
-import { setTracingDisabled } from '@openai/agents'
 import { Elysia } from 'elysia'
 import { agent, describeModelFromEnv, modelFromEnv } from '../plugins/agent'
 import { authFromEnv } from '../plugins/auth'
@@ -13,7 +12,6 @@ import { currentTime, DEMO_INSTRUCTIONS, demoActions, demoTools } from './demo'
 
 /** What `bun run dev` / `bun start` serve, built from the configuration alone. */
 export const createServer = (config: Config, env: Record<string, string | undefined> = process.env) => {
-	if (!config.OPENAI_API_KEY) setTracingDisabled(true)
 	const store: ChatKitStore = createStore(config.DATABASE_URL)
 	const app = new Elysia()
 		.use(chatkitCors({ env }))

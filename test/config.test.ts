@@ -26,4 +26,25 @@ describe('configuration', () => {
 	it('treats empty variables as unset', () => {
 		expect(loadConfig({ PORT: '', CHATKIT_PATH: ' ' }).PORT).toBe(8000)
 	})
+
+	it('refuses an unsupported database scheme and origins with a path, without echoing them', () => {
+		try {
+			loadConfig({
+				DATABASE_URL: 'mysql://user:hunter2@db/app',
+				CORS_ORIGINS: 'https://a.example/path'
+			})
+			throw new Error('expected a ConfigError')
+		} catch (error) {
+			expect(error).toBeInstanceOf(ConfigError)
+			expect((error as ConfigError).variables.sort()).toEqual(['CORS_ORIGINS', 'DATABASE_URL'])
+			expect((error as ConfigError).message).not.toContain('hunter2')
+			expect((error as ConfigError).message).not.toContain('a.example')
+		}
+		expect(
+			loadConfig({
+				DATABASE_URL: 'data/chat.db',
+				CORS_ORIGINS: 'https://a.example, http://localhost:5173'
+			}).DATABASE_URL
+		).toBe('data/chat.db')
+	})
 })

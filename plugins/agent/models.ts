@@ -1,4 +1,9 @@
-import { type Model, OpenAIChatCompletionsModel, OpenAIResponsesModel } from '@openai/agents'
+import {
+	type Model,
+	OpenAIChatCompletionsModel,
+	OpenAIResponsesModel,
+	setTracingDisabled
+} from '@openai/agents'
 import OpenAI from 'openai'
 import { OfflineModel, type OfflineModelOptions } from './offline'
 
@@ -42,6 +47,8 @@ const safeUrl = (url: string) => {
  * `gpt-4.1-mini`) through the OpenAI API or `OPENAI_BASE_URL` (any OpenAI-compatible server);
  * without a key, the built-in {@link OfflineModel}. `OPENAI_API=responses|chat_completions` picks
  * the API (default: Responses for OpenAI, Chat Completions for a custom base URL).
+ * The Agents SDK's tracing (which sends turns to OpenAI) is turned off for the offline model and for
+ * any custom base URL, so that a local or third-party provider's conversations and key never reach OpenAI.
  *
  * @example
  * const agent = new Agent({ name: 'Assistant', instructions: '…', model: modelFromEnv() })
@@ -52,6 +59,7 @@ export const modelFromEnv = (
 	offline: OfflineModelOptions = { tokenDelayMs: 15 }
 ): Model => {
 	const choice = choose(env)
+	if (choice.kind === 'offline' || choice.baseURL) setTracingDisabled(true)
 	if (choice.kind === 'offline') return new OfflineModel(offline)
 	const client = new OpenAI({
 		apiKey: env.OPENAI_API_KEY,
