@@ -44,6 +44,10 @@ export const envFlag = (value: string | undefined): boolean | undefined | null =
 }
 
 const unauthorizedBody: UnauthorizedBody = { code: 'unauthorized', message: 'Authentication required' }
+const unavailableBody = {
+	code: 'auth_unavailable',
+	message: 'Authentication is unavailable; try again shortly'
+}
 
 interface AuthPluginConfig<U extends ChatKitUser> {
 	name: string
@@ -66,7 +70,15 @@ export const createAuthPlugin = <U extends ChatKitUser>({
 	log = console.warn
 }: AuthPluginConfig<U>) =>
 	new Elysia({ name, seed }).derive({ as: 'scoped' }, async function authenticateRequest({ request, set }) {
-		const outcome = await authenticate(request)
+		let outcome: AuthOutcome<U>
+		try {
+			outcome = await authenticate(request)
+		} catch (error) {
+			log(
+				`[${name}] 503 ${request.method} ${new URL(request.url).pathname}: the verifier failed: ${describeError(error)}`
+			)
+			return status(503, unavailableBody)
+		}
 		if ('user' in outcome) return { user: outcome.user }
 		log(`[${name}] 401 ${request.method} ${new URL(request.url).pathname}: ${outcome.reason}`)
 		if (challenge) set.headers['www-authenticate'] = challenge
@@ -127,16 +139,19 @@ export const readBearer = (request: Request): { token: string } | { reason: stri
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /**
- * Cross-site request forgery guard for cookie credentials: a browser marks a request another site
- * made with `Sec-Fetch-Site: cross-site`; such a state-changing request is only accepted from a
- * trusted origin.
+ * Cross-site request forgery guard for cookie credentials: a state-changing request is accepted when
+ * the browser marks it `Sec-Fetch-Site: same-origin` (or `none`), when its `Origin` is trusted, or, from
+ * clients that send neither header (servers, old browsers), when it carries no foreign `Origin`.
+ * Same-site requests from sibling subdomains are refused unless their origin is trusted.
  */
 export const crossSiteRefusal = (request: Request, trustedOrigins: ReadonlySet<string>) => {
 	if (safeMethods.has(request.method)) return undefined
-	if (request.headers.get('sec-fetch-site') !== 'cross-site') return undefined
+	const site = request.headers.get('sec-fetch-site')
+	if (site === 'same-origin' || site === 'none') return undefined
 	const origin = request.headers.get('origin')
 	if (origin && trustedOrigins.has(origin)) return undefined
-	return `cross-site ${request.method} with a cookie credential from an untrusted origin`
+	if (site === null && (origin === null || origin === new URL(request.url).origin)) return undefined
+	return `${site ?? 'foreign-origin'} ${request.method} with a cookie credential from an untrusted origin`
 }
 
 /** Name and message of an error, for a log line (never a credential: callers only pass verifier errors). */

@@ -95,17 +95,40 @@ describe('sessionAuth', () => {
 		expect((await app.handle(crossSiteGet)).status).toBe(200)
 	})
 
-	it('lets an exception in verify reach the error handling instead of calling it unauthorized', async () => {
+	it('answers 503 when verify throws, logging the reason and sending none of it', async () => {
+		const logged: string[] = []
 		const app = new Elysia()
 			.use(
 				sessionAuth({
 					verify: (): { id: string } | null => {
-						throw new Error('session database unavailable')
-					}
+						throw new Error('connect ECONNREFUSED postgres://admin:hunter2@db/sessions')
+					},
+					log: (line) => logged.push(line)
 				})
 			)
 			.get('/me', ({ user }) => user.id)
-		expect((await app.handle(req('/me', { headers: { cookie: 'chatkit_session=x' } }))).status).toBe(500)
+		const res = await app.handle(req('/me', { headers: { cookie: 'chatkit_session=x' } }))
+		expect(res.status).toBe(503)
+		const text = await res.text()
+		expect(JSON.parse(text).code).toBe('auth_unavailable')
+		expect(text).not.toContain('hunter2')
+		expect(logged).toHaveLength(1)
+	})
+
+	it('refuses a cookie-authenticated write from a sibling site or a foreign origin', async () => {
+		const app = new Elysia()
+			.use(sessionAuth({ verify: (value) => (value === 'good' ? { id: 'u1' } : null) }))
+			.post('/write', ({ user }) => user.id)
+		const write = (headers: Record<string, string>) =>
+			app.handle(
+				req('/write', { method: 'POST', headers: { cookie: 'chatkit_session=good', ...headers } })
+			)
+		expect(
+			(await write({ 'sec-fetch-site': 'same-site', origin: 'https://evil.example.com' })).status
+		).toBe(401)
+		expect((await write({ origin: 'https://evil.example.com' })).status).toBe(401)
+		expect((await write({ 'sec-fetch-site': 'same-origin' })).status).toBe(200)
+		expect((await write({})).status).toBe(200)
 	})
 
 	it('needs a verify function', () => {
