@@ -22,7 +22,8 @@ import {
 	type StoreLimits,
 	StoreValidationError,
 	storableId,
-	toPage
+	toPage,
+	updateMetadataKey
 } from './shared'
 
 const { threads, items, attachments } = schema
@@ -271,6 +272,52 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 					set: { data: row.data }
 				})
 		)
+	}
+
+	/**
+	 * One transaction that locks the thread's row (`select … for update`) before reading it: a concurrent
+	 * call, from this pool or another instance, waits for the commit and then reads what was written.
+	 * A call whose connection is lost is retried like the others, so `update` may run twice: when the
+	 * first commit went through before the connection broke, the retry sees its result.
+	 */
+	async updateThreadMetadata(
+		threadId: string,
+		key: string,
+		update: (current: unknown) => unknown,
+		context: C
+	): Promise<unknown> {
+		const owner = ownerOf(context, this.limits)
+		if (!storableId(threadId, this.limits)) return undefined
+		const failed: { error?: unknown } = {}
+		const apply = (current: unknown) => {
+			try {
+				return update(current)
+			} catch (error) {
+				failed.error = error
+				throw error
+			}
+		}
+		try {
+			return await this.query('updateThreadMetadata', () =>
+				this.db.transaction(async (tx) => {
+					const [row] = await tx
+						.select({ data: threads.data })
+						.from(threads)
+						.where(ownedThread(owner, threadId))
+						.for('update')
+					if (!row) return undefined
+					const result = updateMetadataKey(row.data, key, apply, this.limits)
+					if (result.data !== undefined)
+						await tx
+							.update(threads)
+							.set({ data: result.data })
+							.where(ownedThread(owner, threadId))
+					return result.current
+				})
+			)
+		} catch (error) {
+			throw 'error' in failed ? failed.error : error
+		}
 	}
 
 	async loadThreads(

@@ -5,7 +5,7 @@ import {
 	type ThreadMetadata,
 	threadMetadataOf
 } from '../../src/protocol/items'
-import { createdAtMs } from '../../src/store/memory'
+import { createdAtMs, withMetadataValue } from '../../src/store/memory'
 import type { ChatKitContext, SortOrder } from '../../src/store/types'
 
 /** Where the stores record applied migrations (PostgreSQL: in schema `drizzle`); other plugins use their own table. */
@@ -126,6 +126,25 @@ export const prepareThread = (thread: ThreadMetadata, limits: StoreLimits): Prep
 	createdAt: checkCreatedAt('thread created_at', thread.created_at),
 	data: serialize('thread', threadMetadataOf(thread), limits)
 })
+
+/**
+ * Applies `update` to `metadata[key]` of a stored thread document (its JSON text): the value `update`
+ * received, and the document to write back (`undefined` when `update` returned its argument unchanged).
+ */
+export const updateMetadataKey = (
+	data: string,
+	key: string,
+	update: (current: unknown) => unknown,
+	limits: StoreLimits
+): { current: unknown; data?: string } => {
+	const thread = JSON.parse(data) as ThreadMetadata
+	const metadata = thread.metadata ?? {}
+	const current = Object.hasOwn(metadata, key) ? metadata[key] : undefined
+	const next = update(current)
+	if (next === current) return { current }
+	const written = { ...thread, metadata: withMetadataValue(metadata, key, next) }
+	return { current, data: serialize('thread', written, limits) }
+}
 
 export interface PreparedItem {
 	threadId: string

@@ -24,7 +24,8 @@ import {
 	type StoreLimits,
 	StoreValidationError,
 	storableId,
-	toPage
+	toPage,
+	updateMetadataKey
 } from './shared'
 
 const { threads, items, attachments } = schema
@@ -158,6 +159,53 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 				})
 				.run()
 		)
+	}
+
+	/**
+	 * One `BEGIN IMMEDIATE` transaction: the write lock is taken before the read, so a connection of
+	 * another process waits (up to `busyTimeout`) instead of reading the value being replaced.
+	 */
+	async updateThreadMetadata(
+		threadId: string,
+		key: string,
+		update: (current: unknown) => unknown,
+		context: C
+	): Promise<unknown> {
+		const owner = ownerOf(context, this.limits)
+		if (!storableId(threadId, this.limits)) return undefined
+		const failed: { error?: unknown } = {}
+		const apply = (current: unknown) => {
+			try {
+				return update(current)
+			} catch (error) {
+				failed.error = error
+				throw error
+			}
+		}
+		try {
+			return this.guard('updateThreadMetadata', () =>
+				this.db.transaction(
+					(tx) => {
+						const row = tx
+							.select({ data: threads.data })
+							.from(threads)
+							.where(ownedThread(owner, threadId))
+							.get()
+						if (!row) return undefined
+						const result = updateMetadataKey(row.data, key, apply, this.limits)
+						if (result.data !== undefined)
+							tx.update(threads)
+								.set({ data: result.data })
+								.where(ownedThread(owner, threadId))
+								.run()
+						return result.current
+					},
+					{ behavior: 'immediate' }
+				)
+			)
+		} catch (error) {
+			throw 'error' in failed ? failed.error : error
+		}
 	}
 
 	async loadThreads(

@@ -25,6 +25,19 @@ export const createdAtMs = (createdAt: string): number => {
 	return Date.parse(zoned ? text : `${text}Z`)
 }
 
+/** A copy of `metadata` with `key` set to `value` in its place (added last, or removed when `undefined`). */
+export const withMetadataValue = (
+	metadata: Record<string, unknown>,
+	key: string,
+	value: unknown
+): Record<string, unknown> => {
+	const entries = Object.entries(metadata).filter(([name]) => name !== key || value !== undefined)
+	const index = entries.findIndex(([name]) => name === key)
+	if (index >= 0) entries[index] = [key, value]
+	else if (value !== undefined) entries.push([key, value])
+	return Object.fromEntries(entries)
+}
+
 /** Sort time of a record; unreadable dates sort last. */
 const sortTime = (createdAt: string) => {
 	const ms = createdAtMs(createdAt)
@@ -98,6 +111,26 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 				items: [],
 				times: []
 			})
+	}
+
+	/** Reads, updates and writes in one synchronous step, so nothing can come between. */
+	async updateThreadMetadata(
+		threadId: string,
+		key: string,
+		update: (current: unknown) => unknown,
+		context: C
+	): Promise<unknown> {
+		const stored = this.threads(context).get(threadId)
+		if (!stored) return undefined
+		const metadata = stored.thread.metadata ?? {}
+		const current = Object.hasOwn(metadata, key) ? structuredClone(metadata[key]) : undefined
+		const next = update(current)
+		if (next === current) return current
+		stored.thread = {
+			...stored.thread,
+			metadata: withMetadataValue(metadata, key, structuredClone(next))
+		}
+		return current
 	}
 
 	async loadThreads(

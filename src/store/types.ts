@@ -49,6 +49,32 @@ export interface Store<C extends ChatKitContext = ChatKitContext> {
 	loadThread(threadId: string, context: C): Promise<ThreadMetadata>
 	/** Upsert thread metadata; an `items` property on the argument is ignored. */
 	saveThread(thread: ThreadMetadata, context: C): Promise<void>
+	/**
+	 * Atomically read and rewrite one key of a stored thread's `metadata`: `update` receives the stored
+	 * value (`undefined` when the key is absent) and returns the new one (`undefined` removes the key;
+	 * its argument returned unchanged writes nothing). No other write to the thread comes between the
+	 * read and the write, across connections and instances: of concurrent calls, each sees what the one
+	 * before it wrote. Nothing else of the thread changes.
+	 *
+	 * `update` must be synchronous, pure and must not mutate its argument: a store may call it more than
+	 * once (after a conflict or a lost connection); what it returned last is what was written.
+	 *
+	 * Returns the value `update` last received. For a thread that does not exist for this context,
+	 * `update` is not called, nothing is written and the result is `undefined`.
+	 *
+	 * Optional: the tools plugin uses it to let exactly one answer resume a run paused for approval,
+	 * and falls back to a plain `saveThread` (which cannot tell concurrent answers apart) without it.
+	 *
+	 * @example
+	 * // take a value: only one of concurrent callers gets it
+	 * const taken = await store.updateThreadMetadata?.(threadId, 'job', () => undefined, context)
+	 */
+	updateThreadMetadata?(
+		threadId: string,
+		key: string,
+		update: (current: unknown) => unknown,
+		context: C
+	): Promise<unknown>
 	/** Items by creation order; `after` is the id of an item; unknown threads give an empty page. */
 	loadThreadItems(
 		threadId: string,

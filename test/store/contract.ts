@@ -677,6 +677,138 @@ export function storeContract(name: string, options: StoreContractOptions) {
 			})
 		})
 
+		describe('updateThreadMetadata', () => {
+			const updateKey = (
+				threadId: string,
+				key: string,
+				update: (current: unknown) => unknown,
+				context: ChatKitContext
+			) => {
+				if (!store.updateThreadMetadata) throw new Error(`${name} store has no updateThreadMetadata`)
+				return store.updateThreadMetadata(threadId, key, update, context)
+			}
+			const take = (threadId: string, key: string, context: ChatKitContext) =>
+				updateKey(threadId, key, () => undefined, context)
+			const metaThread = (threadId: string) =>
+				thread(threadId, at(0), {
+					title: 'Kept',
+					status: { type: 'locked', reason: 'Because' },
+					metadata: { before: 1, job: { step: 2, note: 'NUL \u0000 and ünïcode' }, after: [true] }
+				})
+
+			test('taking a value returns it once; the key is gone and nothing else of the thread changes', async () => {
+				const context = newContext()
+				const saved = metaThread('thr_take')
+				await store.saveThread(saved, context)
+				expect(await take('thr_take', 'job', context)).toEqual(saved.metadata.job)
+				expect(await take('thr_take', 'job', context)).toBeUndefined()
+				const loaded = await store.loadThread('thr_take', context)
+				expect(loaded).toEqual({ ...saved, metadata: { before: 1, after: [true] } })
+				expect(Object.keys(loaded.metadata)).toEqual(['before', 'after'])
+			})
+
+			test('update receives the stored value and writes its result in place; unchanged writes nothing', async () => {
+				const context = newContext()
+				await store.saveThread(metaThread('thr_upd'), context)
+				const seen: unknown[] = []
+				const previous = await updateKey(
+					'thr_upd',
+					'job',
+					(current) => {
+						seen.push(current)
+						return { ...(current as object), step: 3 }
+					},
+					context
+				)
+				expect(previous).toEqual({ step: 2, note: 'NUL \u0000 and ünïcode' })
+				expect(seen).toEqual([previous])
+				const loaded = await store.loadThread('thr_upd', context)
+				expect(Object.keys(loaded.metadata)).toEqual(['before', 'job', 'after'])
+				expect(loaded.metadata.job).toEqual({ step: 3, note: 'NUL \u0000 and ünïcode' })
+				expect(await updateKey('thr_upd', 'job', (current) => current, context)).toEqual(
+					loaded.metadata.job
+				)
+				expect(await store.loadThread('thr_upd', context)).toEqual(loaded)
+				expect(await updateKey('thr_upd', 'fresh', (current) => current ?? 'added', context)).toBe(
+					undefined
+				)
+				expect((await store.loadThread('thr_upd', context)).metadata.fresh).toBe('added')
+				expect(ids(await store.loadThreads(10, null, 'asc', context))).toEqual(['thr_upd'])
+			})
+
+			test('other owners and unknown threads: update is not called, the result is undefined, nothing changes', async () => {
+				const tenant = `acme_${crypto.randomUUID()}`
+				const mine = newContext(tenant)
+				const saved = metaThread('thr_owned')
+				await store.saveThread(saved, mine)
+				const strangers = [
+					newContext(tenant),
+					{ user: { id: mine.user.id } },
+					{ user: { id: mine.user.id, tenantId: `globex_${crypto.randomUUID()}` } }
+				]
+				let calls = 0
+				const update = () => {
+					calls++
+					return 'stolen'
+				}
+				for (const other of strangers) {
+					expect(await updateKey('thr_owned', 'job', update, other)).toBeUndefined()
+					expect(await take('thr_owned', 'job', other)).toBeUndefined()
+					await notFound(store.loadThread('thr_owned', other), 'thread')
+				}
+				expect(await updateKey('thr_unknown', 'job', update, mine)).toBeUndefined()
+				expect(calls).toBe(0)
+				await notFound(store.loadThread('thr_unknown', mine), 'thread')
+				expect(await store.loadThread('thr_owned', mine)).toEqual(saved)
+			})
+
+			test('an update that throws: its error comes out as is and nothing is written', async () => {
+				const context = newContext()
+				await store.saveThread(metaThread('thr_throw'), context)
+				const failure = new RangeError('no')
+				await expect(
+					updateKey(
+						'thr_throw',
+						'job',
+						() => {
+							throw failure
+						},
+						context
+					)
+				).rejects.toBe(failure)
+				expect(await store.loadThread('thr_throw', context)).toEqual(metaThread('thr_throw'))
+			})
+
+			test('20 concurrent takes: exactly one gets the value', async () => {
+				const context = newContext()
+				await store.saveThread(metaThread('thr_race'), context)
+				const results = await Promise.all(
+					Array.from({ length: 20 }, () => take('thr_race', 'job', context))
+				)
+				expect(results.filter((result) => result !== undefined)).toEqual([
+					{ step: 2, note: 'NUL \u0000 and ünïcode' }
+				])
+				expect((await store.loadThread('thr_race', context)).metadata).toEqual({
+					before: 1,
+					after: [true]
+				})
+			})
+
+			test('20 concurrent increments: none is lost, each saw a different value', async () => {
+				const context = newContext()
+				await store.saveThread(thread('thr_count', at(0), { metadata: { count: 0 } }), context)
+				const seen = await Promise.all(
+					Array.from({ length: 20 }, () =>
+						updateKey('thr_count', 'count', (current) => (current as number) + 1, context)
+					)
+				)
+				expect(seen.toSorted((a, b) => (a as number) - (b as number))).toEqual(
+					Array.from({ length: 20 }, (_, i) => i)
+				)
+				expect((await store.loadThread('thr_count', context)).metadata).toEqual({ count: 20 })
+			})
+		})
+
 		const { sabotage } = options
 		if (sabotage)
 			describe('failures inside the database', () => {

@@ -90,6 +90,37 @@ describe('SQLite store on a file', () => {
 		}
 	})
 
+	test('updateThreadMetadata from four processes on one file: every update applied, none lost', async () => {
+		const path = join(folder, 'processes.db')
+		const context = newContext()
+		const setup = sqliteStore({ path })
+		await setup.saveThread(thread('thr_proc', at(0), { metadata: { count: 0 } }), context)
+		await setup.close()
+		const script = join(folder, 'increment.ts')
+		await Bun.write(
+			script,
+			`import { sqliteStore } from ${JSON.stringify(join(import.meta.dir, '../../plugins/store'))}
+const store = sqliteStore({ path: process.argv[2] })
+const context = JSON.parse(process.argv[3])
+for (let i = 0; i < 25; i++)
+	await store.updateThreadMetadata('thr_proc', 'count', (n) => n + 1, context)
+await store.close()`
+		)
+		const children = Array.from({ length: 4 }, () =>
+			Bun.spawn([process.execPath, script, path, JSON.stringify(context)], { stderr: 'pipe' })
+		)
+		const exits = await Promise.all(children.map((child) => child.exited))
+		const errors = await Promise.all(children.map((child) => new Response(child.stderr).text()))
+		expect(errors.filter((text) => text.includes('Error'))).toEqual([])
+		expect(exits).toEqual([0, 0, 0, 0])
+		const store = sqliteStore({ path })
+		try {
+			expect((await store.loadThread('thr_proc', context)).metadata).toEqual({ count: 100 })
+		} finally {
+			await store.close()
+		}
+	})
+
 	test('a closed store refuses calls with a clear error', async () => {
 		const store = sqliteStore({ path: join(folder, 'closed.db') })
 		await store.close()
