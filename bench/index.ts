@@ -11,6 +11,7 @@ import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { BenchContext } from './lib/context'
+import { killAll } from './lib/proc'
 import { table } from './lib/report'
 import { ALL_STORES, Databases, databaseStoresAvailable, type StoreName } from './lib/targets'
 import { growthWorkload } from './workloads/growth'
@@ -95,6 +96,7 @@ if (load > 0.5)
 	ctx.log(`warning: load average ${load.toFixed(2)}: other work on this machine will skew the figures`)
 
 const cleanup = async () => {
+	killAll()
 	await ctx.databases
 		.cleanup()
 		.catch((error) => console.error('could not drop the benchmark databases:', error))

@@ -46,6 +46,14 @@ export const rssKiB = (pid: number): number => {
 	return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
 }
 
+const children = new Set<{ kill(signal?: number | NodeJS.Signals): void }>()
+
+/** Kill every server and load generator still running (on exit or interrupt). */
+export const killAll = () => {
+	for (const child of children) child.kill('SIGKILL')
+	children.clear()
+}
+
 export interface RunningServer {
 	pid: number
 	port: number
@@ -77,6 +85,8 @@ export const startServer = async (
 		]),
 		{ stdout: 'pipe', stderr: 'pipe', cwd: options.cwd }
 	)
+	children.add(child)
+	void child.exited.then(() => children.delete(child))
 	let errors = ''
 	void readLines(child.stderr, (line) => {
 		errors += `${line}\n`

@@ -26,6 +26,8 @@ const VARIANTS: { label: string; config: ServerConfig }[] = [
 	}
 ]
 
+const longestGap = (entry: OpenRun) => Math.max(0, ...(entry.run.result.timings ?? []).map((t) => t.maxGap))
+
 /** One fresh server: warmed up at zero latency, switched to paced, idle RSS taken, then `streams` turns opened. */
 const measure = async (
 	ctx: BenchContext,
@@ -105,6 +107,8 @@ export const openStreamsWorkload = async (ctx: BenchContext) => {
 		for (const [index, variant] of VARIANTS.entries()) {
 			const runs = results.get(variant.label) ?? []
 			const workload = `${streams.toLocaleString('en-US')} open streams`
+			const perRep = (value: (entry: OpenRun) => number) =>
+				runs.map((entry) => value(entry).toFixed(0)).join('/')
 			const dropped = runs.reduce((sum, entry) => sum + entry.run.result.failed, 0)
 			const stalled = runs.reduce((sum, entry) => sum + (entry.run.result.stalled ?? 0), 0)
 			const failures = [...new Set(runs.flatMap((entry) => entry.run.result.failures))].slice(0, 2)
@@ -124,7 +128,7 @@ export const openStreamsWorkload = async (ctx: BenchContext) => {
 								baseline.map((entry) => entry.kbPerStream)
 							),
 					goal: isBaseline ? undefined : { ...goal(kb, 40, 'max', ' KB') },
-					notes: `${dropped} dropped, ${stalled} stalled (gap > ${STALL_MS} ms)${failures.length ? ` (${failures.join('; ')})` : ''}, max gap ${median(runs.map((entry) => Math.max(0, ...(entry.run.result.timings ?? []).map((t) => t.maxGap)))).toFixed(0)} ms`
+					notes: `per repetition: dropped ${perRep((entry) => entry.run.result.failed)}, stalled (gap > ${STALL_MS} ms) ${perRep((entry) => entry.run.result.stalled ?? 0)}, longest gap ${perRep(longestGap)} ms${failures.length ? ` (${failures.join('; ')})` : ''}`
 				},
 				{
 					workload,
