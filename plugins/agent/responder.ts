@@ -20,6 +20,7 @@ import type { ChatKitContext } from '../../src/store/types'
 import {
 	type ApprovalPrompt,
 	approvalRequestsOf,
+	claimPausedRun,
 	clearPausedRun,
 	isDecided,
 	PAUSED_RUN_KEY,
@@ -229,7 +230,8 @@ export const agentResponder = <C extends ChatKitContext = ChatKitContext>(
 						? runner.run(agent, from, { ...runOptions, context: ctx })
 						: run(agent, from, { ...runOptions, context: ctx })
 			const paused = pausedRunOf(thread)
-			const resume = paused && input === null && isDecided(paused)
+			const resume = paused !== null && input === null && isDecided(paused)
+			if (resume && (await claimPausedRun(store, thread, paused, context)) === false) return
 			if (paused && (resume || input !== null)) clearPausedRun(thread)
 			let result = resume
 				? await start(await resumedState(agent, paused, ctx))

@@ -5,7 +5,8 @@ import {
 	type ThreadMetadata,
 	threadMetadataOf
 } from '../../src/protocol/items'
-import { createdAtMs, withMetadataValue } from '../../src/store/memory'
+import { createdAtMs } from '../../src/store/memory'
+import { withMetadataValue } from '../../src/store/metadata'
 import type { ChatKitContext, SortOrder } from '../../src/store/types'
 
 /** Where the stores record applied migrations (PostgreSQL: in schema `drizzle`); other plugins use their own table. */

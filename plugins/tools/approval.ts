@@ -2,15 +2,18 @@ import type { Tool } from '@openai/agents'
 import { z } from 'zod'
 import type { Responder } from '../../src/engine/types'
 import type { ThreadStreamEvent } from '../../src/protocol/events'
-import type { Card } from '../../src/protocol/widgets'
-import type { ChatKitContext } from '../../src/store/types'
+import type { Card, WidgetRoot } from '../../src/protocol/widgets'
+import { type ChatKitContext, NotFoundError, type Store } from '../../src/store/types'
 import { action, actions, type StreamingActionArgs } from '../actions'
 import {
 	type ApprovalDecision,
 	type ApprovalPrompt,
 	decideApproval,
 	isDecided,
+	PAUSED_RUN_KEY,
+	type PausedRun,
 	pausedRunOf,
+	recordApproval,
 	type ToolApprovalRequest
 } from '../agent/approvals'
 import { registeredTools } from '../agent/tools'
@@ -42,29 +45,86 @@ const settledCard = (card: Card, status: keyof typeof STATUS): Card => ({
 	cancel: undefined
 })
 
+/** What a losing answer reads: the call had an answer already, given at the same moment elsewhere. */
+export const ALREADY_ANSWERED = {
+	approved: 'This call was already approved.',
+	rejected: 'This call was already rejected.',
+	unknown: 'This call was already answered.'
+} as const
+
+const alreadyAnswered = (decision: keyof typeof ALREADY_ANSWERED): ThreadStreamEvent => ({
+	type: 'notice',
+	level: 'info',
+	message: ALREADY_ANSWERED[decision]
+})
+
+/** The sender's widget as stored now: another answer may have settled it since this request read it. */
+const storedWidget = async <C extends ChatKitContext>(
+	store: Store<C>,
+	threadId: string,
+	itemId: string,
+	context: C
+): Promise<WidgetRoot | null> => {
+	try {
+		const item = await store.loadItem(threadId, itemId, context)
+		return item.type === 'widget' ? item.widget : null
+	} catch (error) {
+		if (error instanceof NotFoundError) return null
+		throw error
+	}
+}
+
+const isPending = (widget: WidgetRoot | null) => widget?.type === 'Card' && widget.confirm != null
+
 /**
  * Record the user's answer. The last answer of a paused run resumes it through the app's responder
- * (the agent plugin's), in this same action stream.
+ * (the agent plugin's), in this same action stream. With a store that has `updateThreadMetadata`, the
+ * answer is recorded atomically: of answers to one call arriving together, the first counts; the
+ * others get the card as answered and a notice, and run nothing.
  */
 const answer = (decision: ApprovalDecision) =>
 	async function* answerApproval(
 		args: StreamingActionArgs<z.output<typeof answerPayload>>
 	): AsyncGenerator<ThreadStreamEvent> {
 		const { payload, thread, context, store, signal } = args
-		const prompt = args.sender?.widget
-		const pending =
-			prompt?.type === 'Card' && prompt.key === approvalKey(payload.id) && prompt.confirm != null
+		const sender = args.sender
+		const card =
+			sender?.widget.type === 'Card' && sender.widget.key === approvalKey(payload.id)
+				? sender.widget
+				: null
 		const updatePrompt = (status: keyof typeof STATUS) =>
-			pending ? args.updateSender(settledCard(prompt, status)) : (async function* () {})()
-		const known = pausedRunOf(thread)?.approvals.find((approval) => approval.id === payload.id)
-		if (known?.decision) return
-		if (!decideApproval(thread, payload.id, decision)) return yield* updatePrompt('expired')
-		yield* updatePrompt(decision)
-		const paused = pausedRunOf(thread)
-		if (!paused || !isDecided(paused)) return
-		const respond = (context as { chatkitRespond?: Responder }).chatkitRespond
-		if (!respond) throw new Error('Resuming an approved tool call needs the agent plugin')
-		yield* respond({ thread, input: null, context, store, signal })
+			card?.confirm != null ? args.updateSender(settledCard(card, status)) : (async function* () {})()
+		const resume = async function* (paused: PausedRun) {
+			if (!isDecided(paused)) return
+			const respond = (context as { chatkitRespond?: Responder }).chatkitRespond
+			if (!respond) throw new Error('Resuming an approved tool call needs the agent plugin')
+			thread.metadata = { ...thread.metadata, [PAUSED_RUN_KEY]: paused }
+			yield* respond({ thread, input: null, context, store, signal })
+		}
+
+		const recorded = await recordApproval(store, thread.id, payload.id, decision, context)
+		if (recorded === null) {
+			const known = pausedRunOf(thread)?.approvals.find((approval) => approval.id === payload.id)
+			if (known?.decision) return
+			if (!decideApproval(thread, payload.id, decision)) return yield* updatePrompt('expired')
+			yield* updatePrompt(decision)
+			const paused = pausedRunOf(thread)
+			return paused ? yield* resume(paused) : undefined
+		}
+		if (recorded.status === 'recorded') {
+			yield* updatePrompt(decision)
+			return yield* resume(recorded.paused)
+		}
+		if (!sender || !card) return
+		if (recorded.status === 'answered') {
+			yield* args.updateSender(settledCard(card, recorded.decision))
+			return yield alreadyAnswered(recorded.decision)
+		}
+		const stored = await storedWidget(store, thread.id, sender.id, context)
+		if (!stored || isPending(stored)) return yield* updatePrompt('expired')
+		yield* args.updateSender(stored)
+		if (stored.type !== 'Card' || stored.status?.text !== STATUS.expired.text)
+			yield alreadyAnswered('unknown')
 	}
 
 /** The actions of approval prompts, registered through the actions plugin. */

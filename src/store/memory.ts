@@ -6,6 +6,7 @@ import {
 	threadMetadataOf
 } from '../protocol/items'
 import { generateId } from './ids'
+import { withMetadataValue } from './metadata'
 import { type ChatKitContext, NotFoundError, type SortOrder, type Store, type StoreItemType } from './types'
 
 interface StoredThread {
@@ -23,19 +24,6 @@ export const createdAtMs = (createdAt: string): number => {
 	const text = createdAt.replace(/^(\d{4}-\d{2}-\d{2}) (?=\d)/, '$1T')
 	const zoned = !/T\d/.test(text) || /(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$/.test(text)
 	return Date.parse(zoned ? text : `${text}Z`)
-}
-
-/** A copy of `metadata` with `key` set to `value` in its place (added last, or removed when `undefined`). */
-export const withMetadataValue = (
-	metadata: Record<string, unknown>,
-	key: string,
-	value: unknown
-): Record<string, unknown> => {
-	const entries = Object.entries(metadata).filter(([name]) => name !== key || value !== undefined)
-	const index = entries.findIndex(([name]) => name === key)
-	if (index >= 0) entries[index] = [key, value]
-	else if (value !== undefined) entries.push([key, value])
-	return Object.fromEntries(entries)
 }
 
 /** Sort time of a record; unreadable dates sort last. */

@@ -14,7 +14,7 @@ import {
 	REJECTED_MESSAGE
 } from '../../plugins/agent'
 import { createStore } from '../../plugins/store'
-import { serverTool, tools } from '../../plugins/tools'
+import { ALREADY_ANSWERED, serverTool, tools } from '../../plugins/tools'
 import { chatkit } from '../../src/chatkit'
 import type { ThreadStreamEvent } from '../../src/protocol/events'
 import type { WidgetItem } from '../../src/protocol/items'
@@ -136,7 +136,6 @@ const approveOnAnotherInstance = async (database: string) => {
 	expect(resumed.map(shape)).toEqual([
 		'stream_options',
 		'thread.item.replaced:widget',
-		'thread.updated',
 		'thread.item.added:workflow',
 		'thread.updated',
 		'thread.item.updated:workflow.task.updated',
@@ -165,7 +164,9 @@ const approveOnAnotherInstance = async (database: string) => {
 	})
 
 	const again = await customAction(first.app, threadId, prompt.id, 'tool.approve', { id: 'call_r' })
-	expect(again.map(shape)).toEqual(['stream_options'])
+	expect(again.map(shape)).toEqual(['stream_options', 'thread.item.replaced:widget', 'notice'])
+	expect(replacedCard(again)).toMatchObject({ status: { text: 'Approved' } })
+	expect(again.at(-1)).toEqual({ type: 'notice', level: 'info', message: ALREADY_ANSWERED.unknown })
 	expect([...first.payments.refunds, ...second.payments.refunds]).toEqual(['42:5'])
 }
 
@@ -219,10 +220,10 @@ describe('tools that need approval', () => {
 		const model = new ScriptedModel([])
 		const second = instance('both.db', model)
 		const partial = await customAction(second.app, threadId, promptA.id, 'tool.approve', { id: 'call_a' })
-		expect(partial.map(shape)).toEqual([
-			'stream_options',
-			'thread.item.replaced:widget',
-			'thread.updated'
+		expect(partial.map(shape)).toEqual(['stream_options', 'thread.item.replaced:widget'])
+		expect((await pausedRun(second.store, threadId))?.approvals.map((call) => call.decision)).toEqual([
+			'approved',
+			undefined
 		])
 		expect(model.calls.length).toBe(0)
 
