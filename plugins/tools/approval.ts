@@ -45,7 +45,7 @@ const settledCard = (card: Card, status: keyof typeof STATUS): Card => ({
 	cancel: undefined
 })
 
-/** What a losing answer reads: the call had an answer already, given at the same moment elsewhere. */
+/** The notice of an answer that did not count: the call had an answer already (a concurrent one, or one from another tab). */
 export const ALREADY_ANSWERED = {
 	approved: 'This call was already approved.',
 	rejected: 'This call was already rejected.',
