@@ -54,6 +54,18 @@ export const killAll = () => {
 	children.clear()
 }
 
+/**
+ * Wait until a server has drained what the last load left queued (its CPU use falls under 20% over 100 ms,
+ * 10 s at most), so that the next measurement does not share the core with it.
+ */
+export const settle = async (server: { pid: number }) => {
+	for (let waited = 0; waited < 10_000; waited += 100) {
+		const before = cpuSeconds(server.pid)
+		await Bun.sleep(100)
+		if (cpuSeconds(server.pid) - before < 0.02) return
+	}
+}
+
 export interface RunningServer {
 	pid: number
 	port: number
@@ -148,6 +160,7 @@ export const runClient = async (
 	})
 	clearInterval(sampler)
 	await child.exited
+	await settle(server)
 	if (!result) throw new Error(`the SSE client gave no result against ${server.label}`)
 	return { result, serverCpuSeconds: cpuEnd - cpuStart, rss }
 }
@@ -204,6 +217,7 @@ export const runWrk = async (
 	const output = await new Response(child.stdout).text()
 	await child.exited
 	const cpu = cpuSeconds(server.pid) - cpuStart
+	await settle(server)
 	const line = output.split('\n').find((entry) => entry.startsWith('RESULT '))
 	if (!line)
 		throw new Error(
