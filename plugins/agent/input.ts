@@ -167,7 +167,7 @@ export class ThreadItemConverter {
 				callId: item.call_id,
 				name: item.name,
 				status: 'completed',
-				output: json(item.output)
+				output: JSON.stringify(item.output ?? null)
 			}
 		]
 	}

@@ -306,6 +306,20 @@ describe('ThreadItemConverter', () => {
 		])
 	})
 
+	test('a string client tool output is JSON-encoded, as the reference does', async () => {
+		const input = await convert({
+			...base,
+			id: 'c3',
+			type: 'client_tool_call',
+			status: 'completed',
+			call_id: 'call_2',
+			name: 'pick_color',
+			arguments: {},
+			output: 'teal'
+		})
+		expect(input.at(-1)).toMatchObject({ type: 'function_call_result', output: '"teal"' })
+	})
+
 	test('structured input with its answers', async () => {
 		const input = await convert({
 			...base,
