@@ -41,7 +41,7 @@ const lastUserText = (input: AgentInputItem[]): string => {
 	return ''
 }
 
-const sampleValue = (schema: JsonSchema | undefined): unknown => {
+const sampleValue = (schema: JsonSchema | undefined, said: string): unknown => {
 	if (schema?.enum?.length) return schema.enum[0]
 	const type = Array.isArray(schema?.type) ? schema.type[0] : schema?.type
 	switch (type) {
@@ -53,17 +53,18 @@ const sampleValue = (schema: JsonSchema | undefined): unknown => {
 		case 'array':
 			return []
 		case 'object':
-			return sampleArguments(schema)
+			return sampleArguments(schema, said)
 		case 'null':
 			return null
 		default:
-			return ''
+			return /[\w-]*\d[\w-]*/.exec(said)?.[0] ?? ''
 	}
 }
 
-const sampleArguments = (schema: JsonSchema | undefined): Record<string, unknown> =>
+/** Arguments that fit the schema; string fields take the first token of the message with a digit in it (an order number, a date). */
+const sampleArguments = (schema: JsonSchema | undefined, said = ''): Record<string, unknown> =>
 	Object.fromEntries(
-		Object.entries(schema?.properties ?? {}).map(([key, value]) => [key, sampleValue(value)])
+		Object.entries(schema?.properties ?? {}).map(([key, value]) => [key, sampleValue(value, said)])
 	)
 
 const defaultReply = (text: string, toolNames: string[]) => {
@@ -146,7 +147,7 @@ export class OfflineModel implements Model {
 						callId: `call_${id}`,
 						name: named.name,
 						status: 'completed',
-						arguments: JSON.stringify(sampleArguments(named.parameters as JsonSchema))
+						arguments: JSON.stringify(sampleArguments(named.parameters as JsonSchema, text))
 					}
 				]
 			}

@@ -196,7 +196,7 @@ describe('the offline model', () => {
 			agent: new Agent({ name: 'A', model: new OfflineModel(), tools: [lookup] })
 		})
 		const events = await createThread(app, 'please lookup order 7')
-		expect(received).toEqual([{ orderId: '', count: 0, express: false }])
+		expect(received).toEqual([{ orderId: '7', count: 0, express: false }])
 		expect(answer(events)).toBe('The lookup_order tool returned: shipped')
 	})
 })
