@@ -1,3 +1,4 @@
+import { jsonCopy } from '../protocol/copy'
 import type { ThreadItemUpdate } from '../protocol/events'
 import type { ThreadItem } from '../protocol/items'
 
@@ -12,7 +13,7 @@ export const applyUpdate = (item: ThreadItem, update: ThreadItemUpdate): void =>
 		switch (update.type) {
 			case 'assistant_message.content_part.added':
 			case 'assistant_message.content_part.done':
-				item.content[index] = structuredClone(update.content)
+				item.content[index] = jsonCopy(update.content)
 				break
 			case 'assistant_message.content_part.text_delta':
 				part.text += update.delta
@@ -25,8 +26,8 @@ export const applyUpdate = (item: ThreadItem, update: ThreadItemUpdate): void =>
 				break
 		}
 	} else if (item.type === 'workflow') {
-		if (update.type === 'workflow.task.added') item.workflow.tasks.push(structuredClone(update.task))
+		if (update.type === 'workflow.task.added') item.workflow.tasks.push(jsonCopy(update.task))
 		else if (update.type === 'workflow.task.updated')
-			item.workflow.tasks[update.task_index] = structuredClone(update.task)
+			item.workflow.tasks[update.task_index] = jsonCopy(update.task)
 	}
 }

@@ -17,6 +17,7 @@ import { CustomStreamError, StreamError } from './errors'
 import { applyUpdate } from './pending'
 import type { ChatKitHandlers, EventHook } from './types'
 import { logError } from './log'
+import { jsonCopy } from '../protocol/copy'
 
 export const CANCELLED_NOTE = 'The user cancelled the stream. Stop responding to the prior request.'
 
@@ -117,14 +118,33 @@ export async function* runPipeline<C extends ChatKitContext>(
 	yield { type: 'stream_options', stream_options: streamOptions }
 
 	let last = snapshot(thread)
+	let seen = {
+		title: thread.title,
+		status: thread.status,
+		domains: thread.allowed_image_domains,
+		metadata: thread.metadata
+	}
 	const pending = new Map<string, ThreadItem>()
 	const aborted = whenAborted(signal)
 	aborted.catch(() => {})
+	/** Deltas are most events: after them, only a replaced field is looked for; in-place edits are found after the next other event. */
+	const mayHaveChanged = (event?: ThreadStreamEvent) =>
+		event?.type !== 'thread.item.updated' ||
+		seen.title !== thread.title ||
+		seen.status !== thread.status ||
+		seen.domains !== thread.allowed_image_domains ||
+		seen.metadata !== thread.metadata
 	let iterator: AsyncIterator<ThreadStreamEvent> | undefined
 	let finished = false
 	let settled = false
 
 	async function* threadChanges(): AsyncGenerator<ThreadStreamEvent> {
+		seen = {
+			title: thread.title,
+			status: thread.status,
+			domains: thread.allowed_image_domains,
+			metadata: thread.metadata
+		}
 		const now = snapshot(thread)
 		if (now === last) return
 		last = now
@@ -150,7 +170,7 @@ export async function* runPipeline<C extends ChatKitContext>(
 				checkEvent(event)
 				switch (event.type) {
 					case 'thread.item.added':
-						pending.set(event.item.id, structuredClone(event.item))
+						pending.set(event.item.id, jsonCopy(event.item))
 						break
 					case 'thread.item.updated': {
 						const item = pending.get(event.item_id)
@@ -172,7 +192,7 @@ export async function* runPipeline<C extends ChatKitContext>(
 				}
 				if (signal.aborted) throw new Aborted()
 				if (!(event.type === 'thread.item.done' && isHiddenItem(event.item))) yield event
-				yield* threadChanges()
+				if (mayHaveChanged(event)) yield* threadChanges()
 			}
 			yield* threadChanges()
 		} catch (error) {

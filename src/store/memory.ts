@@ -5,6 +5,7 @@ import {
 	type ThreadMetadata,
 	threadMetadataOf
 } from '../protocol/items'
+import { jsonCopy } from '../protocol/copy'
 import { generateId } from './ids'
 import { withMetadataValue } from './metadata'
 import { type ChatKitContext, NotFoundError, type SortOrder, type Store, type StoreItemType } from './types'
@@ -34,7 +35,7 @@ const sortTime = (createdAt: string) => {
 
 const ownerKey = (context: ChatKitContext) => JSON.stringify([context.user.tenantId ?? '', context.user.id])
 
-const stripItems = (thread: ThreadMetadata): ThreadMetadata => structuredClone(threadMetadataOf(thread))
+const stripItems = (thread: ThreadMetadata): ThreadMetadata => jsonCopy(threadMetadataOf(thread))
 
 /** Keyset page over a list already sorted ascending by creation. */
 export const paginate = <T extends { id: string }>(
@@ -84,7 +85,7 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 	}
 
 	async loadThread(threadId: string, context: C): Promise<ThreadMetadata> {
-		return structuredClone(this.stored(threadId, context).thread)
+		return jsonCopy(this.stored(threadId, context).thread)
 	}
 
 	async saveThread(thread: ThreadMetadata, context: C): Promise<void> {
@@ -111,12 +112,12 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 		const stored = this.threads(context).get(threadId)
 		if (!stored) return undefined
 		const metadata = stored.thread.metadata ?? {}
-		const current = Object.hasOwn(metadata, key) ? structuredClone(metadata[key]) : undefined
+		const current = Object.hasOwn(metadata, key) ? jsonCopy(metadata[key]) : undefined
 		const next = update(current)
 		if (next === current) return current
 		stored.thread = {
 			...stored.thread,
-			metadata: withMetadataValue(metadata, key, structuredClone(next))
+			metadata: withMetadataValue(metadata, key, jsonCopy(next))
 		}
 		return current
 	}
@@ -131,7 +132,7 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 			.sort((a, b) => a.at - b.at || a.seq - b.seq)
 			.map((entry) => entry.thread)
 		const page = paginate(sorted, after, limit, order)
-		return { ...page, data: structuredClone(page.data) }
+		return { ...page, data: jsonCopy(page.data) }
 	}
 
 	async loadThreadItems(
@@ -144,20 +145,20 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 		const stored = this.threads(context).get(threadId)
 		if (!stored) return { data: [], has_more: false, after: null }
 		const page = paginate(stored.items, after, limit, order)
-		return { ...page, data: structuredClone(page.data) }
+		return { ...page, data: jsonCopy(page.data) }
 	}
 
 	async addThreadItem(threadId: string, item: ThreadItem, context: C): Promise<void> {
 		const { items, times } = this.stored(threadId, context)
 		const index = items.findIndex((existing) => existing.id === item.id)
 		if (index >= 0) {
-			items[index] = structuredClone(item)
+			items[index] = jsonCopy(item)
 			return
 		}
 		const at = sortTime(item.created_at)
 		let position = items.length
 		while (position > 0 && times[position - 1] > at) position--
-		items.splice(position, 0, structuredClone(item))
+		items.splice(position, 0, jsonCopy(item))
 		times.splice(position, 0, at)
 	}
 
@@ -170,7 +171,7 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 			.get(threadId)
 			?.items.find((existing) => existing.id === itemId)
 		if (!item) throw new NotFoundError('item', itemId)
-		return structuredClone(item)
+		return jsonCopy(item)
 	}
 
 	async deleteThread(threadId: string, context: C): Promise<void> {
@@ -197,13 +198,13 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 	}
 
 	async saveAttachment(attachment: Attachment, context: C): Promise<void> {
-		this.attachmentsOf(context).set(attachment.id, structuredClone(attachment))
+		this.attachmentsOf(context).set(attachment.id, jsonCopy(attachment))
 	}
 
 	async loadAttachment(attachmentId: string, context: C): Promise<Attachment> {
 		const attachment = this.attachmentsOf(context).get(attachmentId)
 		if (!attachment) throw new NotFoundError('attachment', attachmentId)
-		return structuredClone(attachment)
+		return jsonCopy(attachment)
 	}
 
 	async deleteAttachment(attachmentId: string, context: C): Promise<void> {
