@@ -177,12 +177,12 @@ const QUOTE = 0x22
 const BACKSLASH = 0x5c
 
 /** The deepest `[`/`{` nesting of a JSON text, ignoring brackets inside strings (stops early past the limit). */
-const nestingDepth = (bytes: Uint8Array): number => {
+const nestingDepth = (text: string): number => {
 	let depth = 0
 	let deepest = 0
 	let inString = false
-	for (let index = 0; index < bytes.length; index++) {
-		const byte = bytes[index]
+	for (let index = 0; index < text.length; index++) {
+		const byte = text.charCodeAt(index)
 		if (inString) {
 			if (byte === BACKSLASH) index++
 			else if (byte === QUOTE) inString = false
@@ -198,9 +198,15 @@ const nestingDepth = (bytes: Uint8Array): number => {
 const tooLarge = (maxBytes: number) =>
 	new ChatKitError(413, 'payload_too_large', `Request bodies are limited to ${maxBytes} bytes`)
 
-/** Read at most `maxBytes` of the body (a longer one is refused as soon as it passes the limit) and parse it. */
-const readBody = async (request: Request, maxBytes: number): Promise<unknown> => {
-	if (Number(request.headers.get('content-length')) > maxBytes) throw tooLarge(maxBytes)
+/** The body as text, at most `maxBytes` (a body without content-length is refused as soon as it passes the limit). */
+const readText = async (request: Request, maxBytes: number): Promise<string> => {
+	const declared = request.headers.get('content-length')
+	if (Number(declared) > maxBytes) throw tooLarge(maxBytes)
+	if (declared !== null) {
+		const text = await request.text()
+		if (Buffer.byteLength(text) > maxBytes) throw tooLarge(maxBytes)
+		return text
+	}
 	const chunks: Uint8Array[] = []
 	let size = 0
 	if (request.body) {
@@ -216,15 +222,20 @@ const readBody = async (request: Request, maxBytes: number): Promise<unknown> =>
 			chunks.push(value)
 		}
 	}
-	const bytes = Buffer.concat(chunks)
-	if (nestingDepth(bytes) > MAX_JSON_DEPTH)
+	return new TextDecoder().decode(Buffer.concat(chunks))
+}
+
+/** The parsed body; too deep a nesting is refused before parsing. */
+const readBody = async (request: Request, maxBytes: number): Promise<unknown> => {
+	const text = await readText(request, maxBytes)
+	if (nestingDepth(text) > MAX_JSON_DEPTH)
 		throw new ChatKitError(
 			400,
 			'invalid_json',
 			`The request body nests deeper than ${MAX_JSON_DEPTH} levels`
 		)
 	try {
-		return JSON.parse(new TextDecoder().decode(bytes))
+		return JSON.parse(text)
 	} catch {
 		throw new ChatKitError(400, 'invalid_json', 'The request body is not valid JSON')
 	}
