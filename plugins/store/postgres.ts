@@ -23,7 +23,8 @@ import {
 	StoreValidationError,
 	storableId,
 	toPage,
-	updateMetadataKey
+	updateMetadataKey,
+	withCallerErrors
 } from './shared'
 
 const { threads, items, attachments } = schema
@@ -288,17 +289,8 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 	): Promise<unknown> {
 		const owner = ownerOf(context, this.limits)
 		if (!storableId(threadId, this.limits)) return undefined
-		const failed: { error?: unknown } = {}
-		const apply = (current: unknown) => {
-			try {
-				return update(current)
-			} catch (error) {
-				failed.error = error
-				throw error
-			}
-		}
-		try {
-			return await this.query('updateThreadMetadata', () =>
+		return withCallerErrors(update, (apply) =>
+			this.query('updateThreadMetadata', () =>
 				this.db.transaction(async (tx) => {
 					const [row] = await tx
 						.select({ data: threads.data })
@@ -315,9 +307,7 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 					return result.current
 				})
 			)
-		} catch (error) {
-			throw 'error' in failed ? failed.error : error
-		}
+		)
 	}
 
 	async loadThreads(

@@ -178,3 +178,27 @@ export const toPage = <T extends { id: string }>(rows: { data: string }[], limit
 export const emptyPage = <T>(): Page<T> => ({ data: [], has_more: false, after: null })
 
 export { createdAtMs, type SortOrder }
+
+/**
+ * Runs a read-modify-write with the caller's `update`: an error `update` throws comes out unchanged,
+ * not wrapped as a store failure.
+ */
+export const withCallerErrors = async <T>(
+	update: (current: unknown) => unknown,
+	run: (apply: (current: unknown) => unknown) => T | Promise<T>
+): Promise<T> => {
+	const failed: { error?: unknown } = {}
+	const apply = (current: unknown) => {
+		try {
+			return update(current)
+		} catch (error) {
+			failed.error = error
+			throw error
+		}
+	}
+	try {
+		return await run(apply)
+	} catch (error) {
+		throw 'error' in failed ? failed.error : error
+	}
+}

@@ -25,7 +25,8 @@ import {
 	StoreValidationError,
 	storableId,
 	toPage,
-	updateMetadataKey
+	updateMetadataKey,
+	withCallerErrors
 } from './shared'
 
 const { threads, items, attachments } = schema
@@ -173,17 +174,8 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 	): Promise<unknown> {
 		const owner = ownerOf(context, this.limits)
 		if (!storableId(threadId, this.limits)) return undefined
-		const failed: { error?: unknown } = {}
-		const apply = (current: unknown) => {
-			try {
-				return update(current)
-			} catch (error) {
-				failed.error = error
-				throw error
-			}
-		}
-		try {
-			return this.guard('updateThreadMetadata', () =>
+		return withCallerErrors(update, (apply) =>
+			this.guard('updateThreadMetadata', () =>
 				this.db.transaction(
 					(tx) => {
 						const row = tx
@@ -203,9 +195,7 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 					{ behavior: 'immediate' }
 				)
 			)
-		} catch (error) {
-			throw 'error' in failed ? failed.error : error
-		}
+		)
 	}
 
 	async loadThreads(
