@@ -11,6 +11,7 @@ import { withMetadataValue } from './metadata'
 import { type ChatKitContext, NotFoundError, type SortOrder, type Store, type StoreItemType } from './types'
 
 interface StoredThread {
+	readonly id: string
 	thread: ThreadMetadata
 	/** Sort key: creation time at first save, then `seq`. */
 	at: number
@@ -37,18 +38,42 @@ const ownerKey = (context: ChatKitContext) => JSON.stringify([context.user.tenan
 
 const stripItems = (thread: ThreadMetadata): ThreadMetadata => jsonCopy(threadMetadataOf(thread))
 
-/** Keyset page over a list already sorted ascending by creation. */
+/** Keyset page over a list sorted ascending by creation, read from either end without copying it. */
 export const paginate = <T extends { id: string }>(
 	sorted: T[],
 	after: string | null | undefined,
 	limit: number,
-	order: SortOrder
+	order: SortOrder,
+	indexOf: (id: string) => number = (id) => sorted.findIndex((entry) => entry.id === id)
 ): Page<T> => {
-	const list = order === 'desc' ? sorted.toReversed() : sorted
-	const start = after ? list.findIndex((entry) => entry.id === after) + 1 : 0
-	const data = list.slice(start, start + limit)
-	const hasMore = start + limit < list.length
+	const count = sorted.length
+	const found = after ? indexOf(after) : -1
+	const skip = found < 0 ? 0 : order === 'desc' ? count - found : found + 1
+	const end = Math.min(count, skip + limit)
+	const data: T[] = []
+	for (let rank = skip; rank < end; rank++) data.push(sorted[order === 'desc' ? count - 1 - rank : rank])
+	const hasMore = end < count
 	return { data, has_more: hasMore, after: hasMore ? data[data.length - 1]?.id : null }
+}
+
+interface Owned {
+	threads: Map<string, StoredThread>
+	/** The same threads sorted by (`at`, `seq`). */
+	sorted: StoredThread[]
+}
+
+const before = (a: StoredThread, b: StoredThread) => a.at < b.at || (a.at === b.at && a.seq < b.seq)
+
+/** Index of the first entry of `sorted` not before `entry`. */
+const lowerBound = (sorted: StoredThread[], entry: StoredThread) => {
+	let low = 0
+	let high = sorted.length
+	while (low < high) {
+		const middle = (low + high) >>> 1
+		if (before(sorted[middle], entry)) low = middle + 1
+		else high = middle
+	}
+	return low
 }
 
 /**
@@ -56,7 +81,7 @@ export const paginate = <T extends { id: string }>(
  * For tests and experiments: nothing survives a restart and instances do not share it.
  */
 export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements Store<C> {
-	private readonly owners = new Map<string, Map<string, StoredThread>>()
+	private readonly owners = new Map<string, Owned>()
 	private readonly attachments = new Map<string, Map<string, Attachment>>()
 	private seq = 0
 
@@ -68,14 +93,18 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 		return generateId(itemType)
 	}
 
-	private threads(context: C): Map<string, StoredThread> {
+	private owned(context: C): Owned {
 		const key = ownerKey(context)
-		let threads = this.owners.get(key)
-		if (!threads) {
-			threads = new Map()
-			this.owners.set(key, threads)
+		let owned = this.owners.get(key)
+		if (!owned) {
+			owned = { threads: new Map(), sorted: [] }
+			this.owners.set(key, owned)
 		}
-		return threads
+		return owned
+	}
+
+	private threads(context: C): Map<string, StoredThread> {
+		return this.owned(context).threads
 	}
 
 	private stored(threadId: string, context: C): StoredThread {
@@ -89,17 +118,22 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 	}
 
 	async saveThread(thread: ThreadMetadata, context: C): Promise<void> {
-		const threads = this.threads(context)
+		const { threads, sorted } = this.owned(context)
 		const existing = threads.get(thread.id)
-		if (existing) existing.thread = stripItems(thread)
-		else
-			threads.set(thread.id, {
-				thread: stripItems(thread),
-				at: sortTime(thread.created_at),
-				seq: this.seq++,
-				items: [],
-				times: []
-			})
+		if (existing) {
+			existing.thread = stripItems(thread)
+			return
+		}
+		const entry: StoredThread = {
+			id: thread.id,
+			thread: stripItems(thread),
+			at: sortTime(thread.created_at),
+			seq: this.seq++,
+			items: [],
+			times: []
+		}
+		threads.set(thread.id, entry)
+		sorted.splice(lowerBound(sorted, entry), 0, entry)
 	}
 
 	/** Reads, updates and writes in one synchronous step, so nothing can come between. */
@@ -128,11 +162,12 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 		order: SortOrder,
 		context: C
 	): Promise<Page<ThreadMetadata>> {
-		const sorted = [...this.threads(context).values()]
-			.sort((a, b) => a.at - b.at || a.seq - b.seq)
-			.map((entry) => entry.thread)
-		const page = paginate(sorted, after, limit, order)
-		return { ...page, data: jsonCopy(page.data) }
+		const { threads, sorted } = this.owned(context)
+		const page = paginate(sorted, after, limit, order, (id) => {
+			const entry = threads.get(id)
+			return entry ? lowerBound(sorted, entry) : -1
+		})
+		return { ...page, data: page.data.map((entry) => jsonCopy(entry.thread)) }
 	}
 
 	async loadThreadItems(
@@ -175,7 +210,11 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 	}
 
 	async deleteThread(threadId: string, context: C): Promise<void> {
-		this.threads(context).delete(threadId)
+		const { threads, sorted } = this.owned(context)
+		const entry = threads.get(threadId)
+		if (!entry) return
+		threads.delete(threadId)
+		sorted.splice(lowerBound(sorted, entry), 1)
 	}
 
 	async deleteThreadItem(threadId: string, itemId: string, context: C): Promise<void> {

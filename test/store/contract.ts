@@ -246,6 +246,27 @@ export function storeContract(name: string, options: StoreContractOptions) {
 				expect(ids(await store.loadThreads(10, null, 'asc', context))).toEqual(['first', 'second'])
 			})
 
+			test('a deleted thread leaves the list and paging over the rest stays whole', async () => {
+				const context = newContext()
+				for (let i = 0; i < 9; i++) await store.saveThread(thread(`t${i}`, at(i % 3)), context)
+				await store.deleteThread('t4', context)
+				await store.deleteThread('t0', context)
+				const expected = ['t3', 't6', 't1', 't7', 't2', 't5', 't8']
+				expect(await walkThreads(store, 2, 'asc', context)).toEqual(expected)
+				expect(await walkThreads(store, 3, 'desc', context)).toEqual(expected.toReversed())
+				await store.saveThread(thread('t4', at(1)), context)
+				expect(await walkThreads(store, 4, 'asc', context)).toEqual([
+					't3',
+					't6',
+					't1',
+					't7',
+					't4',
+					't2',
+					't5',
+					't8'
+				])
+			})
+
 			test('an owner without threads gets an empty page', async () => {
 				expect(await store.loadThreads(20, null, 'desc', newContext())).toMatchObject({
 					data: [],

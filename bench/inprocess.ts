@@ -1,0 +1,116 @@
+/**
+ * A quick in-process profile of the framework's own cost, without sockets or a load generator:
+ * `bun run bench/inprocess.ts [json|stream|all] [--rounds 7] [--store memory|sqlite]`.
+ *
+ * Every request goes through `app.handle(new Request(...))`; the figure is CPU time (user + system) per
+ * JSON request and per streaming turn (107 events, the body read to the end), the median of the rounds.
+ * A bare `Request → Response` handler doing the same minimal work runs in alternation, as a floor.
+ * Use it to compare two commits quickly; the figures that count are `bun run bench`'s.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { Elysia } from 'elysia'
+import { chatkit } from '../src/chatkit'
+import { streamText } from '../src/respond'
+import { MemoryStore } from '../src/store/memory'
+import type { Store } from '../src/store/types'
+import { turnResponse } from './baseline'
+import { BENCH_USER, PATH, REQUESTS, STORE_PLUGIN, seedStore, TOKENS, TURN_EVENTS } from './fixtures'
+
+const { values: flags, positionals } = parseArgs({
+	args: Bun.argv.slice(2),
+	allowPositionals: true,
+	options: { rounds: { type: 'string', default: '7' }, store: { type: 'string', default: 'memory' } }
+})
+const which = positionals[0] ?? 'all'
+const rounds = Math.max(1, Number(flags.rounds) || 7)
+
+const tmp = mkdtempSync(join(tmpdir(), 'chatkit-inprocess-'))
+const openStore = async (): Promise<Store> => {
+	if (flags.store === 'memory') return new MemoryStore()
+	const { sqliteStore } = (await import(STORE_PLUGIN)) as { sqliteStore(o: { path: string }): Store }
+	return sqliteStore({ path: join(tmp, 'bench.db') })
+}
+
+const store = await openStore()
+await seedStore(store, { threads: 1000, items: 1000 })
+const app = new Elysia().use(
+	chatkit({
+		path: PATH,
+		store,
+		defaultUser: BENCH_USER,
+		async *respond(args) {
+			yield* streamText(args, TOKENS)
+		}
+	})
+)
+const listBody = JSON.stringify(REQUESTS.threadsList)
+const listAnswer = await (await app.handle(post(listBody))).text()
+const bare = async (request: Request): Promise<Response> => {
+	const body = (await request.json()) as { type: string }
+	return body.type === 'threads.list'
+		? new Response(listAnswer, { headers: { 'content-type': 'application/json' } })
+		: turnResponse(0)
+}
+
+function post(body: string): Request {
+	return new Request(`http://localhost${PATH}`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+		body
+	})
+}
+
+const cpuMicros = () => {
+	const { user, system } = process.cpuUsage()
+	return user + system
+}
+
+const countFrames = async (response: Response) => {
+	const text = await response.text()
+	return text.split('\n\n').length - 1
+}
+
+type Handler = (request: Request) => Promise<Response> | Response
+const runJson = async (handle: Handler, count: number) => {
+	for (let i = 0; i < count; i++) await (await handle(post(listBody))).text()
+}
+const turnBody = JSON.stringify(REQUESTS.threadsCreate)
+const runStream = async (handle: Handler, count: number) => {
+	for (let i = 0; i < count; i++) {
+		const frames = await countFrames(await handle(post(turnBody)))
+		if (frames !== TURN_EVENTS) throw new Error(`a turn streamed ${frames} frames, not ${TURN_EVENTS}`)
+	}
+}
+
+const measure = async (run: (handle: Handler, n: number) => Promise<void>, handle: Handler, n: number) => {
+	Bun.gc(true)
+	const start = cpuMicros()
+	await run(handle, n)
+	return (cpuMicros() - start) / n
+}
+
+const median = (values: number[]) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]
+
+const compare = async (name: string, run: (handle: Handler, n: number) => Promise<void>, n: number) => {
+	const chatkitHandle: Handler = (request) => app.handle(request)
+	await run(chatkitHandle, n)
+	await run(bare, n)
+	const ours: number[] = []
+	const floor: number[] = []
+	for (let round = 0; round < rounds; round++) {
+		floor.push(await measure(run, bare, n))
+		ours.push(await measure(run, chatkitHandle, n))
+	}
+	const [o, f] = [median(ours), median(floor)]
+	console.log(
+		`${name.padEnd(14)} chatkit ${o.toFixed(1).padStart(7)} µs CPU  bare ${f.toFixed(1).padStart(6)} µs  ratio ${(f / o).toFixed(2)}×  (chatkit min–max ${Math.min(...ours).toFixed(1)}–${Math.max(...ours).toFixed(1)})`
+	)
+}
+
+console.log(`store ${flags.store}, ${rounds} rounds, median CPU per request`)
+if (which === 'json' || which === 'all') await compare('threads.list', runJson, 4000)
+if (which === 'stream' || which === 'all') await compare('turn (107 ev)', runStream, 400)
+rmSync(tmp, { recursive: true, force: true })
