@@ -47,11 +47,16 @@ const app = new Elysia().use(
 	})
 )
 const listBody = JSON.stringify(REQUESTS.threadsList)
-const listAnswer = await (await app.handle(post(listBody))).text()
+const itemsBody = JSON.stringify(REQUESTS.itemsList)
+const answers: Record<string, string> = {
+	'threads.list': await (await app.handle(post(listBody))).text(),
+	'items.list': await (await app.handle(post(itemsBody))).text()
+}
 const bare = async (request: Request): Promise<Response> => {
 	const body = (await request.json()) as { type: string }
-	return body.type === 'threads.list'
-		? new Response(listAnswer, { headers: { 'content-type': 'application/json' } })
+	const answer = answers[body.type]
+	return answer
+		? new Response(answer, { headers: { 'content-type': 'application/json' } })
 		: turnResponse(0)
 }
 
@@ -74,8 +79,8 @@ const countFrames = async (response: Response) => {
 }
 
 type Handler = (request: Request) => Promise<Response> | Response
-const runJson = async (handle: Handler, count: number) => {
-	for (let i = 0; i < count; i++) await (await handle(post(listBody))).text()
+const runJson = (body: string) => async (handle: Handler, count: number) => {
+	for (let i = 0; i < count; i++) await (await handle(post(body))).text()
 }
 const turnBody = JSON.stringify(REQUESTS.threadsCreate)
 const runStream = async (handle: Handler, count: number) => {
@@ -111,6 +116,9 @@ const compare = async (name: string, run: (handle: Handler, n: number) => Promis
 }
 
 console.log(`store ${flags.store}, ${rounds} rounds, median CPU per request`)
-if (which === 'json' || which === 'all') await compare('threads.list', runJson, 4000)
+if (which === 'json' || which === 'all') {
+	await compare('threads.list', runJson(listBody), 4000)
+	await compare('items.list', runJson(itemsBody), 4000)
+}
 if (which === 'stream' || which === 'all') await compare('turn (107 ev)', runStream, 400)
 rmSync(tmp, { recursive: true, force: true })

@@ -10,6 +10,12 @@ import { generateId } from './ids'
 import { withMetadataValue } from './metadata'
 import { type ChatKitContext, NotFoundError, type SortOrder, type Store, type StoreItemType } from './types'
 
+/** An item kept as its JSON text: a read is one `JSON.parse`, and nothing the caller holds is shared. */
+interface StoredItem {
+	readonly id: string
+	json: string
+}
+
 interface StoredThread {
 	readonly id: string
 	thread: ThreadMetadata
@@ -17,7 +23,7 @@ interface StoredThread {
 	at: number
 	seq: number
 	/** Sorted by creation time at first insertion, ties in insertion order; `times` runs parallel. */
-	items: ThreadItem[]
+	items: StoredItem[]
 	times: number[]
 }
 
@@ -194,20 +200,20 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 		const stored = this.threads(context).get(threadId)
 		if (!stored) return { data: [], has_more: false, after: null }
 		const page = paginate(stored.items, after, limit, order)
-		return { ...page, data: jsonCopy(page.data) }
+		return { ...page, data: page.data.map((entry) => JSON.parse(entry.json)) }
 	}
 
 	async addThreadItem(threadId: string, item: ThreadItem, context: C): Promise<void> {
 		const { items, times } = this.stored(threadId, context)
 		const index = items.findIndex((existing) => existing.id === item.id)
 		if (index >= 0) {
-			items[index] = jsonCopy(item)
+			items[index].json = JSON.stringify(item)
 			return
 		}
 		const at = sortTime(item.created_at)
 		let position = items.length
 		while (position > 0 && times[position - 1] > at) position--
-		items.splice(position, 0, jsonCopy(item))
+		items.splice(position, 0, { id: item.id, json: JSON.stringify(item) })
 		times.splice(position, 0, at)
 	}
 
@@ -220,7 +226,7 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 			.get(threadId)
 			?.items.find((existing) => existing.id === itemId)
 		if (!item) throw new NotFoundError('item', itemId)
-		return jsonCopy(item)
+		return JSON.parse(item.json)
 	}
 
 	async deleteThread(threadId: string, context: C): Promise<void> {
