@@ -104,7 +104,6 @@ const SSE_HEADERS = {
 	'cache-control': 'no-cache',
 	'x-accel-buffering': 'no'
 }
-const encoder = new TextEncoder()
 
 const errorResponse = (status: number, code: string, message: string, details?: unknown) =>
 	new Response(JSON.stringify(details === undefined ? { code, message } : { code, message, details }), {
@@ -125,11 +124,24 @@ const toErrorResponse = (error: unknown): Response => {
 	return errorResponse(500, 'internal_error', 'The server could not process the request')
 }
 
-const frame = (event: Parameters<typeof eventToWire>[0]) =>
-	encoder.encode(`data: ${JSON.stringify(eventToWire(event))}\n\n`)
+type StreamEvent = Parameters<typeof eventToWire>[0]
 
+const frame = (event: StreamEvent) => `data: ${JSON.stringify(eventToWire(event))}\n\n`
+
+/** Bun's direct stream controller: writes go to the socket's buffer; `flush` sends it. */
+interface DirectController {
+	write(chunk: string): number | Promise<number>
+	flush(): number | Promise<number> | undefined
+	close(): void
+}
+
+/**
+ * Streams the events as SSE frames through a direct stream: each frame is written as soon as it exists and
+ * the buffer is flushed once per turn of the event loop (a burst of events goes out in one write). When the
+ * client goes away, the turn's signal aborts and `cancel` resolves once the turn has finished its cleanup.
+ */
 const streamResponse = (
-	events: (signal: AbortSignal) => AsyncGenerator<Parameters<typeof eventToWire>[0]>,
+	events: (signal: AbortSignal) => AsyncGenerator<StreamEvent>,
 	requestSignal: AbortSignal,
 	onEnd: () => void
 ): Response => {
@@ -138,35 +150,59 @@ const streamResponse = (
 	requestSignal.addEventListener('abort', onRequestAbort, { once: true })
 	const generator = events(abort.signal)
 	let finished = false
+	let closed = false
 	const finish = () => {
 		if (finished) return
 		finished = true
 		requestSignal.removeEventListener('abort', onRequestAbort)
 		onEnd()
 	}
-	const body = new ReadableStream<Uint8Array>({
-		async pull(controller) {
-			try {
-				const next = await generator.next()
-				if (next.done) {
-					finish()
-					controller.close()
-				} else controller.enqueue(frame(next.value))
-			} catch (error) {
-				finish()
-				generator.return(undefined).catch(() => {})
-				if (abort.signal.aborted) return controller.close()
-				logError('error while streaming a response', error)
-				controller.enqueue(frame({ type: 'error', code: 'stream.error', allow_retry: true }))
-				controller.close()
+	async function writeEvents(controller: DirectController) {
+		let flushScheduled = false
+		let backpressure: Promise<unknown> | undefined
+		const flushNow = () => {
+			flushScheduled = false
+			if (closed) return
+			const flushed = controller.flush()
+			if (flushed instanceof Promise) backpressure = flushed.finally(() => (backpressure = undefined))
+		}
+		const write = (event: StreamEvent) => {
+			controller.write(frame(event))
+			if (!flushScheduled) {
+				flushScheduled = true
+				setImmediate(flushNow)
 			}
-		},
+		}
+		try {
+			while (true) {
+				if (backpressure) await backpressure
+				const next = await generator.next()
+				if (next.done || closed) break
+				write(next.value)
+			}
+		} catch (error) {
+			generator.return(undefined).catch(() => {})
+			if (!abort.signal.aborted && !closed) {
+				logError('error while streaming a response', error)
+				write({ type: 'error', code: 'stream.error', allow_retry: true })
+			}
+		}
+		finish()
+		if (closed) return
+		closed = true
+		await controller.flush()
+		controller.close()
+	}
+	const body = new ReadableStream({
+		type: 'direct',
+		pull: writeEvents,
 		async cancel() {
+			closed = true
 			finish()
 			abort.abort()
 			await generator.return(undefined)
 		}
-	})
+	} as unknown as UnderlyingDefaultSource<Uint8Array>)
 	return new Response(body, { headers: SSE_HEADERS })
 }
 

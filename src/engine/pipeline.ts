@@ -49,11 +49,32 @@ export const errorEventFor = (error: unknown): ErrorEvent => {
 
 class Aborted extends Error {}
 
-const whenAborted = (signal: AbortSignal): Promise<never> =>
-	new Promise((_, reject) => {
-		if (signal.aborted) reject(new Aborted())
-		else signal.addEventListener('abort', () => reject(new Aborted()), { once: true })
-	})
+/**
+ * `next()` of the handler's iterator, given up when the signal aborts (the handler may never yield again).
+ * One listener per turn rejects the step in flight: racing each step against one long-lived abort promise
+ * would leave a reaction on it per event until the turn ends.
+ */
+const abortableSteps = <T>(iterator: AsyncIterator<T>, signal: AbortSignal) => {
+	let rejectStep: ((reason: unknown) => void) | undefined
+	const onAbort = () => rejectStep?.(new Aborted())
+	signal.addEventListener('abort', onAbort, { once: true })
+	return {
+		next(): Promise<IteratorResult<T>> {
+			if (signal.aborted) return Promise.reject(new Aborted())
+			return new Promise((resolve, reject) => {
+				rejectStep = reject
+				iterator.next().then(resolve, reject)
+			})
+		},
+		dispose() {
+			rejectStep = undefined
+			signal.removeEventListener('abort', onAbort)
+		}
+	}
+}
+
+/** A write that comes before the response phase (the new thread, the user's message), with the event that announces it. */
+export type Step = () => Promise<ThreadStreamEvent | undefined>
 
 /** The default cancellation hook: keep what the user saw of the assistant's messages, and say it was cut off. */
 export const defaultHandleStreamCancelled = async <C extends ChatKitContext>(
@@ -105,14 +126,22 @@ async function* withHooks<C extends ChatKitContext>(
  * is forwarded (done → insert, replaced → upsert, removed → delete), thread changes saved and announced,
  * errors turned into `error` events, and the cancellation hook when the client goes away.
  * `source` is called after `stream_options`, so that a handler failing as it starts gives an `error` event.
+ * `before` runs first, in order, each step's event sent once its write is done; a stream cancelled
+ * during these steps ends there, without the cancellation hook.
  */
 export async function* runPipeline<C extends ChatKitContext>(
 	handlers: ChatKitHandlers<C>,
 	thread: Thread,
 	context: C,
 	signal: AbortSignal,
-	source: () => AsyncIterable<ThreadStreamEvent>
+	source: () => AsyncIterable<ThreadStreamEvent>,
+	before: Step[] = []
 ): AsyncGenerator<ThreadStreamEvent> {
+	for (const step of before) {
+		const event = await step()
+		if (signal.aborted) return
+		if (event) yield event
+	}
 	const { store } = handlers
 	const streamOptions = handlers.getStreamOptions?.(thread, context) ?? { allow_cancel: true }
 	yield { type: 'stream_options', stream_options: streamOptions }
@@ -125,8 +154,6 @@ export async function* runPipeline<C extends ChatKitContext>(
 		metadata: thread.metadata
 	}
 	const pending = new Map<string, ThreadItem>()
-	const aborted = whenAborted(signal)
-	aborted.catch(() => {})
 	/** Deltas are most events: after them, only a replaced field is looked for; in-place edits are found after the next other event. */
 	const mayHaveChanged = (event?: ThreadStreamEvent) =>
 		event?.type !== 'thread.item.updated' ||
@@ -135,6 +162,7 @@ export async function* runPipeline<C extends ChatKitContext>(
 		seen.domains !== thread.allowed_image_domains ||
 		seen.metadata !== thread.metadata
 	let iterator: AsyncIterator<ThreadStreamEvent> | undefined
+	let steps: ReturnType<typeof abortableSteps<ThreadStreamEvent>> | undefined
 	let finished = false
 	let settled = false
 
@@ -160,8 +188,9 @@ export async function* runPipeline<C extends ChatKitContext>(
 				? withHooks(handlers.eventHooks, thread, context, events)
 				: events
 			iterator = hooked[Symbol.asyncIterator]()
+			steps = abortableSteps(iterator, signal)
 			while (true) {
-				const next = await Promise.race([iterator.next(), aborted])
+				const next = await steps.next()
 				if (next.done) {
 					finished = true
 					break
@@ -204,6 +233,7 @@ export async function* runPipeline<C extends ChatKitContext>(
 	} catch (error) {
 		if (!(error instanceof Aborted)) throw error
 	} finally {
+		steps?.dispose()
 		if (!finished) iterator?.return?.().catch(() => {})
 		if (!settled) {
 			const items = [...pending.values()]

@@ -12,7 +12,7 @@ import {
 import type { RequestParams, StructuredInputSubmission, UserMessageInput } from '../protocol/requests'
 import { type ChatKitContext, NotFoundError } from '../store/types'
 import { ChatKitError } from './errors'
-import { runPipeline } from './pipeline'
+import { runPipeline, type Step } from './pipeline'
 import type { ChatKitHandlers } from './types'
 
 type Events = AsyncGenerator<ThreadStreamEvent>
@@ -35,14 +35,13 @@ export class Turns<C extends ChatKitContext> {
 		return Promise.all(ids.map((id) => this.store.loadAttachment(id, context)))
 	}
 
-	private async *addUserMessage(
+	private newUserMessage(
 		thread: Thread,
 		input: UserMessageInput,
 		attachments: Attachment[],
-		context: C,
-		signal: AbortSignal
-	): Events {
-		const item: UserMessageItem = {
+		context: C
+	): UserMessageItem {
+		return {
 			id: this.store.generateItemId('message', thread, context),
 			thread_id: thread.id,
 			created_at: now(),
@@ -52,33 +51,53 @@ export class Turns<C extends ChatKitContext> {
 			quoted_text: input.quoted_text,
 			inference_options: input.inference_options
 		}
-		for (const attachment of item.attachments) await this.store.saveAttachment(attachment, context)
-		await this.store.addThreadItem(thread.id, item, context)
-		yield { type: 'thread.item.done', item }
-		yield* this.respond(thread, item, context, signal)
 	}
 
-	private respond(thread: Thread, input: UserMessageItem | null, context: C, signal: AbortSignal): Events {
+	private saveUserMessage(thread: Thread, item: UserMessageItem, context: C): Step {
+		return async () => {
+			for (const attachment of item.attachments) await this.store.saveAttachment(attachment, context)
+			await this.store.addThreadItem(thread.id, item, context)
+			return { type: 'thread.item.done', item }
+		}
+	}
+
+	private respond(
+		thread: Thread,
+		input: UserMessageItem | null,
+		context: C,
+		signal: AbortSignal,
+		before?: Step[]
+	): Events {
 		const { store, handlers } = this
-		return runPipeline(handlers, thread, context, signal, () =>
-			handlers.respond({ thread, input, context, store, signal })
+		return runPipeline(
+			handlers,
+			thread,
+			context,
+			signal,
+			() => handlers.respond({ thread, input, context, store, signal }),
+			before
 		)
 	}
 
 	async create({ input }: RequestParams<'threads.create'>, context: C): Promise<Turn> {
 		const attachments = await this.loadAttachments(input.attachments, context)
 		const { store } = this
-		const self = this
-		return async function* createThread(signal) {
+		return (signal) => {
 			const thread: Thread = withItems({
 				id: store.generateThreadId(context),
 				created_at: now(),
 				status: { type: 'active' },
 				metadata: {}
 			})
-			await store.saveThread(threadMetadataOf(thread), context)
-			yield { type: 'thread.created', thread }
-			yield* self.addUserMessage(thread, input, attachments, context, signal)
+			const item = this.newUserMessage(thread, input, attachments, context)
+			const createThread: Step = async () => {
+				await store.saveThread(threadMetadataOf(thread), context)
+				return { type: 'thread.created', thread }
+			}
+			return this.respond(thread, item, context, signal, [
+				createThread,
+				this.saveUserMessage(thread, item, context)
+			])
 		}
 	}
 
@@ -88,7 +107,10 @@ export class Turns<C extends ChatKitContext> {
 	): Promise<Turn> {
 		const thread = withItems(await this.store.loadThread(thread_id, context))
 		const attachments = await this.loadAttachments(input.attachments, context)
-		return (signal) => this.addUserMessage(thread, input, attachments, context, signal)
+		return (signal) => {
+			const item = this.newUserMessage(thread, input, attachments, context)
+			return this.respond(thread, item, context, signal, [this.saveUserMessage(thread, item, context)])
+		}
 	}
 
 	async addClientToolOutput(
@@ -104,15 +126,15 @@ export class Turns<C extends ChatKitContext> {
 				'no_pending_client_tool_call',
 				`The last item of thread ${thread_id} is not a pending client tool call`
 			)
-		const self = this
-		return async function* completeClientToolCall(signal) {
+		const completeClientToolCall: Step = async () => {
 			await store.saveItem(thread_id, { ...last, status: 'completed', output: result }, context)
 			const recent = await store.loadThreadItems(thread_id, null, 20, 'desc', context)
 			for (const item of recent.data)
 				if (item.type === 'client_tool_call' && item.status === 'pending')
 					await store.deleteThreadItem(thread_id, item.id, context)
-			yield* self.respond(thread, null, context, signal)
+			return undefined
 		}
+		return (signal) => this.respond(thread, null, context, signal, [completeClientToolCall])
 	}
 
 	async addStructuredInput(
@@ -165,11 +187,11 @@ export class Turns<C extends ChatKitContext> {
 		if (target.type !== 'user_message')
 			throw new ChatKitError(422, 'invalid_request', `Item ${item_id} is not a user message`)
 		const userMessage = target
-		const self = this
-		return async function* retry(signal) {
+		const deleteNewer: Step = async () => {
 			for (const item of newer) await store.deleteThreadItem(thread_id, item.id, context)
-			yield* self.respond(thread, userMessage, context, signal)
+			return undefined
 		}
+		return (signal) => this.respond(thread, userMessage, context, signal, [deleteNewer])
 	}
 
 	async customAction(
