@@ -80,6 +80,8 @@ export interface StartOptions {
 	/** Extra `bun` flags, e.g. `--cpu-prof-md`. */
 	bunFlags?: string[]
 	cwd?: string
+	/** Another checkout's bench/server.ts (bench/compare.ts runs two revisions side by side). */
+	script?: string
 }
 
 /** Start bench/server.ts on the server core and wait for `READY <port>`. */
@@ -92,7 +94,7 @@ export const startServer = async (
 		pinned(SERVER_CORE, [
 			process.execPath,
 			...(options.bunFlags ?? []),
-			join(BENCH_DIR, 'server.ts'),
+			options.script ?? join(BENCH_DIR, 'server.ts'),
 			JSON.stringify(config)
 		]),
 		{ stdout: 'pipe', stderr: 'pipe', cwd: options.cwd }
