@@ -40,15 +40,25 @@ export async function* streamText<C extends ChatKitContext>(
 		item_id: message.id,
 		update: { type: 'assistant_message.content_part.added', content_index: 0, content: { ...part } }
 	}
-	for await (const delta of chunks) {
-		if (args.signal?.aborted) return
-		part.text += delta
-		yield {
-			type: 'thread.item.updated',
-			item_id: message.id,
-			update: { type: 'assistant_message.content_part.text_delta', content_index: 0, delta }
+	const text: string[] = []
+	const deltaEvent = (delta: string): ThreadStreamEvent => ({
+		type: 'thread.item.updated',
+		item_id: message.id,
+		update: { type: 'assistant_message.content_part.text_delta', content_index: 0, delta }
+	})
+	if (Symbol.asyncIterator in chunks)
+		for await (const delta of chunks) {
+			if (args.signal?.aborted) return
+			text.push(delta)
+			yield deltaEvent(delta)
 		}
-	}
+	else
+		for (const delta of chunks) {
+			if (args.signal?.aborted) return
+			text.push(delta)
+			yield deltaEvent(delta)
+		}
+	part.text = text.join('')
 	yield {
 		type: 'thread.item.updated',
 		item_id: message.id,

@@ -166,7 +166,8 @@ export async function* runPipeline<C extends ChatKitContext>(
 	let finished = false
 	let settled = false
 
-	async function* threadChanges(): AsyncGenerator<ThreadStreamEvent> {
+	/** True when the thread differs from what was last saved (and takes the new state as saved). */
+	const threadChanged = () => {
 		seen = {
 			title: thread.title,
 			status: thread.status,
@@ -174,11 +175,14 @@ export async function* runPipeline<C extends ChatKitContext>(
 			metadata: thread.metadata
 		}
 		const now = snapshot(thread)
-		if (now === last) return
+		if (now === last) return false
 		last = now
+		return true
+	}
+	const saveThread = async (): Promise<ThreadStreamEvent> => {
 		await store.loadThread(thread.id, context)
 		await store.saveThread(threadMetadataOf(thread), context)
-		yield { type: 'thread.updated', thread }
+		return { type: 'thread.updated', thread }
 	}
 
 	try {
@@ -221,14 +225,14 @@ export async function* runPipeline<C extends ChatKitContext>(
 				}
 				if (signal.aborted) throw new Aborted()
 				if (!(event.type === 'thread.item.done' && isHiddenItem(event.item))) yield event
-				if (mayHaveChanged(event)) yield* threadChanges()
+				if (mayHaveChanged(event) && threadChanged()) yield await saveThread()
 			}
-			yield* threadChanges()
+			if (threadChanged()) yield await saveThread()
 		} catch (error) {
 			if (error instanceof Aborted || signal.aborted) throw new Aborted()
 			yield errorEventFor(error)
 		}
-		yield* threadChanges()
+		if (threadChanged()) yield await saveThread()
 		settled = true
 	} catch (error) {
 		if (!(error instanceof Aborted)) throw error
