@@ -1,7 +1,6 @@
 import { Database } from 'bun:sqlite'
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { type AnyColumn, and, asc, desc, eq, sql } from 'drizzle-orm'
 import { type BunSQLiteDatabase, drizzle } from 'drizzle-orm/bun-sqlite'
 import { migrate } from 'drizzle-orm/bun-sqlite/migrator'
 import type { Attachment, Page, ThreadItem, ThreadMetadata } from '../../src/protocol/items'
@@ -15,7 +14,6 @@ import {
 	MIGRATIONS_TABLE,
 	type Owner,
 	ownerOf,
-	type Position,
 	prepareAttachment,
 	prepareItem,
 	prepareThread,
@@ -28,8 +26,7 @@ import {
 	updateMetadataKey,
 	withCallerErrors
 } from './shared'
-
-const { threads, items, attachments } = schema
+import { type SqliteStatements, sqliteStatements } from './sqlite-statements'
 
 export interface SqliteStoreOptions {
 	/**
@@ -55,27 +52,10 @@ export interface SqliteStoreOptions {
 	limits?: Partial<StoreLimits>
 }
 
-const ownedThread = (owner: Owner, threadId: string) =>
-	and(eq(threads.tenantId, owner.tenantId), eq(threads.userId, owner.userId), eq(threads.id, threadId))
-
-const ownedItems = (owner: Owner, threadId: string) =>
-	and(eq(items.tenantId, owner.tenantId), eq(items.userId, owner.userId), eq(items.threadId, threadId))
-
-const ownedAttachment = (owner: Owner, id: string) =>
-	and(
-		eq(attachments.tenantId, owner.tenantId),
-		eq(attachments.userId, owner.userId),
-		eq(attachments.id, id)
-	)
-
-const after = (createdAt: AnyColumn, seq: AnyColumn, order: SortOrder, at: Position) =>
-	order === 'asc'
-		? sql`(${createdAt}, ${seq}) > (${at.createdAt}, ${at.seq})`
-		: sql`(${createdAt}, ${seq}) < (${at.createdAt}, ${at.seq})`
-
 /**
  * A `Store` on a SQLite file through `bun:sqlite` and Drizzle: WAL journal, foreign keys on,
- * every query scoped by the context's user and tenant.
+ * every query scoped by the context's user and tenant. Each statement is compiled once per store
+ * (on first use) from the Drizzle schema; a call binds its parameters and steps.
  */
 export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements Store<C> {
 	readonly dialect = 'sqlite' as const
@@ -85,6 +65,14 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 	readonly db: BunSQLiteDatabase<typeof schema>
 	readonly limits: StoreLimits
 	private closed = false
+	private compiled: SqliteStatements | undefined
+	private readonly readModifyWrite: (
+		owner: Owner,
+		threadId: string,
+		key: string,
+		apply: (current: unknown) => unknown
+	) => unknown
+	private readonly deleteThreadAndItems: (owner: Owner, threadId: string) => void
 
 	constructor(options: SqliteStoreOptions = {}) {
 		const path = options.path ?? join('.data', 'chatkit.db')
@@ -103,6 +91,26 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 					migrationsTable: MIGRATIONS_TABLE
 				})
 			)
+		this.readModifyWrite = this.client.transaction((owner, threadId, key, apply) => {
+			const { loadThread, updateThreadData } = this.statements
+			const row = loadThread.get(owner.tenantId, owner.userId, threadId)
+			if (!row) return undefined
+			const result = updateMetadataKey(row.data, key, apply, this.limits)
+			if (result.data !== undefined)
+				updateThreadData.run(result.data, owner.tenantId, owner.userId, threadId)
+			return result.current
+		}).immediate
+		this.deleteThreadAndItems = this.client.transaction((owner, threadId) => {
+			const { deleteThreadItems, deleteThread } = this.statements
+			deleteThreadItems.run(owner.tenantId, owner.userId, threadId)
+			deleteThread.run(owner.tenantId, owner.userId, threadId)
+		})
+	}
+
+	/** Compiled on first use, so that a store opened with `migrate: false` before its tables exist still opens. */
+	private get statements(): SqliteStatements {
+		this.compiled ??= sqliteStatements(this.db, this.client)
+		return this.compiled
 	}
 
 	/** Resolves once the store can serve requests (immediately for SQLite). */
@@ -112,6 +120,7 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 	async close(): Promise<void> {
 		if (this.closed) return
 		this.closed = true
+		this.compiled?.finalize()
 		this.client.close()
 	}
 
@@ -141,7 +150,7 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 		const row =
 			storableId(threadId, this.limits) &&
 			this.guard('loadThread', () =>
-				this.db.select({ data: threads.data }).from(threads).where(ownedThread(owner, threadId)).get()
+				this.statements.loadThread.get(owner.tenantId, owner.userId, threadId)
 			)
 		if (!row) throw new NotFoundError('thread', threadId)
 		return JSON.parse(row.data)
@@ -151,14 +160,7 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 		const owner = ownerOf(context, this.limits)
 		const row = prepareThread(thread, this.limits)
 		this.guard('saveThread', () =>
-			this.db
-				.insert(threads)
-				.values({ ...owner, ...row })
-				.onConflictDoUpdate({
-					target: [threads.tenantId, threads.userId, threads.id],
-					set: { data: row.data }
-				})
-				.run()
+			this.statements.saveThread.run(owner.tenantId, owner.userId, row.id, row.createdAt, row.data)
 		)
 	}
 
@@ -175,26 +177,7 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 		const owner = ownerOf(context, this.limits)
 		if (!storableId(threadId, this.limits)) return undefined
 		return withCallerErrors(update, (apply) =>
-			this.guard('updateThreadMetadata', () =>
-				this.db.transaction(
-					(tx) => {
-						const row = tx
-							.select({ data: threads.data })
-							.from(threads)
-							.where(ownedThread(owner, threadId))
-							.get()
-						if (!row) return undefined
-						const result = updateMetadataKey(row.data, key, apply, this.limits)
-						if (result.data !== undefined)
-							tx.update(threads)
-								.set({ data: result.data })
-								.where(ownedThread(owner, threadId))
-								.run()
-						return result.current
-					},
-					{ behavior: 'immediate' }
-				)
-			)
+			this.guard('updateThreadMetadata', () => this.readModifyWrite(owner, threadId, key, apply))
 		)
 	}
 
@@ -207,23 +190,16 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 		const owner = ownerOf(context, this.limits)
 		checkLimit(limit)
 		return this.guard('loadThreads', () => {
-			const scope = and(eq(threads.tenantId, owner.tenantId), eq(threads.userId, owner.userId))
+			const { threadPosition, threadsAsc, threadsDesc } = this.statements
+			const { tenantId, userId } = owner
+			const page = order === 'desc' ? threadsDesc : threadsAsc
 			const cursor =
 				afterId && storableId(afterId, this.limits)
-					? this.db
-							.select({ createdAt: threads.createdAt, seq: threads.seq })
-							.from(threads)
-							.where(ownedThread(owner, afterId))
-							.get()
-					: undefined
-			const direction = order === 'desc' ? desc : asc
-			const rows = this.db
-				.select({ data: threads.data })
-				.from(threads)
-				.where(cursor ? and(scope, after(threads.createdAt, threads.seq, order, cursor)) : scope)
-				.orderBy(direction(threads.createdAt), direction(threads.seq))
-				.limit(limit + 1)
-				.all()
+					? threadPosition.get(tenantId, userId, afterId)
+					: null
+			const rows = cursor
+				? page.after.all(tenantId, userId, cursor.created_at, cursor.seq, limit + 1)
+				: page.first.all(tenantId, userId, limit + 1)
 			return toPage<ThreadMetadata>(rows, limit)
 		})
 	}
@@ -239,40 +215,39 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 		checkLimit(limit)
 		if (!storableId(threadId, this.limits)) return emptyPage()
 		return this.guard('loadThreadItems', () => {
-			const scope = ownedItems(owner, threadId)
+			const { itemPosition, itemsAsc, itemsDesc } = this.statements
+			const { tenantId, userId } = owner
+			const page = order === 'desc' ? itemsDesc : itemsAsc
 			const cursor =
 				afterId && storableId(afterId, this.limits)
-					? this.db
-							.select({ createdAt: items.createdAt, seq: items.seq })
-							.from(items)
-							.where(and(scope, eq(items.id, afterId)))
-							.get()
-					: undefined
-			const direction = order === 'desc' ? desc : asc
-			const rows = this.db
-				.select({ data: items.data })
-				.from(items)
-				.where(cursor ? and(scope, after(items.createdAt, items.seq, order, cursor)) : scope)
-				.orderBy(direction(items.createdAt), direction(items.seq))
-				.limit(limit + 1)
-				.all()
+					? itemPosition.get(tenantId, userId, threadId, afterId)
+					: null
+			const rows = cursor
+				? page.after.all(tenantId, userId, threadId, cursor.created_at, cursor.seq, limit + 1)
+				: page.first.all(tenantId, userId, threadId, limit + 1)
 			return toPage<ThreadItem>(rows, limit)
 		})
 	}
 
-	/** Upsert by id within the thread: a new item goes last in its creation-time slot, a known id keeps its place. */
+	/**
+	 * Upsert by id within the thread, in one statement that also checks the owner's thread exists:
+	 * a new item goes last in its creation-time slot, a known id keeps its place.
+	 */
 	async addThreadItem(threadId: string, item: ThreadItem, context: C): Promise<void> {
 		const owner = ownerOf(context, this.limits)
 		const row = prepareItem(threadId, item, this.limits)
 		const written = this.guard('addThreadItem', () =>
-			this.db.all(sql`
-				insert into ${items} (tenant_id, user_id, thread_id, id, type, created_at, data)
-				select ${owner.tenantId}, ${owner.userId}, ${row.threadId}, ${row.id}, ${row.type}, ${row.createdAt}, ${row.data}
-				where exists (select 1 from ${threads} where ${ownedThread(owner, row.threadId)})
-				on conflict (tenant_id, user_id, thread_id, id) do update set type = excluded.type, data = excluded.data
-				returning seq`)
+			this.statements.addItem.run(
+				row.id,
+				row.type,
+				row.createdAt,
+				row.data,
+				owner.tenantId,
+				owner.userId,
+				row.threadId
+			)
 		)
-		if (written.length === 0) throw new NotFoundError('thread', threadId)
+		if (written.changes === 0) throw new NotFoundError('thread', threadId)
 	}
 
 	async saveItem(threadId: string, item: ThreadItem, context: C): Promise<void> {
@@ -285,11 +260,7 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 			storableId(threadId, this.limits) &&
 			storableId(itemId, this.limits) &&
 			this.guard('loadItem', () =>
-				this.db
-					.select({ data: items.data })
-					.from(items)
-					.where(and(ownedItems(owner, threadId), eq(items.id, itemId)))
-					.get()
+				this.statements.loadItem.get(owner.tenantId, owner.userId, threadId, itemId)
 			)
 		if (!row) throw new NotFoundError('item', itemId)
 		return JSON.parse(row.data)
@@ -299,22 +270,14 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 	async deleteThread(threadId: string, context: C): Promise<void> {
 		const owner = ownerOf(context, this.limits)
 		if (!storableId(threadId, this.limits)) return
-		this.guard('deleteThread', () =>
-			this.db.transaction((tx) => {
-				tx.delete(items).where(ownedItems(owner, threadId)).run()
-				tx.delete(threads).where(ownedThread(owner, threadId)).run()
-			})
-		)
+		this.guard('deleteThread', () => this.deleteThreadAndItems(owner, threadId))
 	}
 
 	async deleteThreadItem(threadId: string, itemId: string, context: C): Promise<void> {
 		const owner = ownerOf(context, this.limits)
 		if (!storableId(threadId, this.limits) || !storableId(itemId, this.limits)) return
 		this.guard('deleteThreadItem', () =>
-			this.db
-				.delete(items)
-				.where(and(ownedItems(owner, threadId), eq(items.id, itemId)))
-				.run()
+			this.statements.deleteItem.run(owner.tenantId, owner.userId, threadId, itemId)
 		)
 	}
 
@@ -322,14 +285,7 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 		const owner = ownerOf(context, this.limits)
 		const row = prepareAttachment(attachment, this.limits)
 		this.guard('saveAttachment', () =>
-			this.db
-				.insert(attachments)
-				.values({ ...owner, ...row })
-				.onConflictDoUpdate({
-					target: [attachments.tenantId, attachments.userId, attachments.id],
-					set: { data: row.data }
-				})
-				.run()
+			this.statements.saveAttachment.run(owner.tenantId, owner.userId, row.id, row.data)
 		)
 	}
 
@@ -338,11 +294,7 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 		const row =
 			storableId(attachmentId, this.limits) &&
 			this.guard('loadAttachment', () =>
-				this.db
-					.select({ data: attachments.data })
-					.from(attachments)
-					.where(ownedAttachment(owner, attachmentId))
-					.get()
+				this.statements.loadAttachment.get(owner.tenantId, owner.userId, attachmentId)
 			)
 		if (!row) throw new NotFoundError('attachment', attachmentId)
 		return JSON.parse(row.data)
@@ -352,7 +304,7 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 		const owner = ownerOf(context, this.limits)
 		if (!storableId(attachmentId, this.limits)) return
 		this.guard('deleteAttachment', () =>
-			this.db.delete(attachments).where(ownedAttachment(owner, attachmentId)).run()
+			this.statements.deleteAttachment.run(owner.tenantId, owner.userId, attachmentId)
 		)
 	}
 }

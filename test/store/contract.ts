@@ -629,6 +629,35 @@ export function storeContract(name: string, options: StoreContractOptions) {
 				expect(ids(await store.loadThreads(10, 'thr_c', 'asc', newContext()))).toEqual([])
 			})
 
+			test('two owners whose rows interleave in time: every page, after any cursor and in both orders, holds only the reader’s rows', async () => {
+				const owners = { a: newContext(), b: newContext() }
+				for (let i = 0; i < 4; i++)
+					for (const [name, context] of Object.entries(owners)) {
+						const offset = name === 'a' ? 0 : 1
+						await store.saveThread(thread(`thr_${name}${i}`, at(2 * i + offset)), context)
+						if (i === 0) await store.saveThread(thread('thr_mixed'), context)
+						await store.addThreadItem(
+							'thr_mixed',
+							assistantMessage('thr_mixed', `${name}${i}`, at(2 * i + offset)),
+							context
+						)
+					}
+				for (const order of ['asc', 'desc'] as const)
+					for (const [name, context] of Object.entries(owners)) {
+						const own = [0, 1, 2, 3].map((i) => `${name}${i}`)
+						if (order === 'desc') own.reverse()
+						expect(await walkItems(store, 'thr_mixed', 1, order, context)).toEqual(own)
+						expect(await walkItems(store, 'thr_mixed', 3, order, context)).toEqual(own)
+						const threads = await walkThreads(store, 2, order, context)
+						expect(threads.filter((id) => id !== 'thr_mixed')).toEqual(
+							own.map((id) => `thr_${id}`)
+						)
+						expect(threads.toSorted()).toEqual(
+							[...own.map((id) => `thr_${id}`), 'thr_mixed'].toSorted()
+						)
+					}
+			})
+
 			test('tenants are separate scopes for the same user id, and no tenant is a scope of its own', async () => {
 				const acme = { user: { id: 'shared_user', tenantId: `acme_${crypto.randomUUID()}` } }
 				const globex = { user: { id: 'shared_user', tenantId: `globex_${crypto.randomUUID()}` } }

@@ -2,7 +2,13 @@ import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { defaultLimits, SqliteStore, StoreValidationError, sqliteStore } from '../../plugins/store'
+import {
+	defaultLimits,
+	SqliteStore,
+	StoreError,
+	StoreValidationError,
+	sqliteStore
+} from '../../plugins/store'
 import { storeContract } from './contract'
 import { assistantMessage, at, everyItemKind, fileAttachment, ids, newContext, thread } from './fixtures'
 
@@ -125,5 +131,40 @@ await store.close()`
 		const store = sqliteStore({ path: join(folder, 'closed.db') })
 		await store.close()
 		await expect(store.loadThread('thr_1', newContext())).rejects.toThrow('SQLite store is closed')
+	})
+
+	test('a store closed after serving calls refuses every call with a StoreError', async () => {
+		const store = sqliteStore({ path: join(folder, 'closed-after-use.db') })
+		const context = newContext()
+		await store.saveThread(thread('thr_used'), context)
+		await store.addThreadItem('thr_used', assistantMessage('thr_used', 'm1'), context)
+		expect(ids(await store.loadThreads(5, null, 'desc', context))).toEqual(['thr_used'])
+		await store.close()
+		const calls = [
+			store.loadThread('thr_used', context),
+			store.saveThread(thread('thr_used'), context),
+			store.loadThreads(5, null, 'desc', context),
+			store.loadThreadItems('thr_used', 'm1', 5, 'asc', context),
+			store.addThreadItem('thr_used', assistantMessage('thr_used', 'm2'), context),
+			store.loadItem('thr_used', 'm1', context),
+			store.deleteThreadItem('thr_used', 'm1', context),
+			store.deleteThread('thr_used', context),
+			store.updateThreadMetadata('thr_used', 'k', () => 1, context)
+		]
+		for (const call of calls) await expect(call).rejects.toBeInstanceOf(StoreError)
+	})
+
+	test('opened with migrate: false before the tables exist: calls fail with a StoreError, then work once the file is migrated', async () => {
+		const path = join(folder, 'unmigrated.db')
+		const store = sqliteStore({ path, migrate: false })
+		try {
+			const context = newContext()
+			await expect(store.loadThread('thr_1', context)).rejects.toBeInstanceOf(StoreError)
+			await sqliteStore({ path }).close()
+			await store.saveThread(thread('thr_1'), context)
+			expect((await store.loadThread('thr_1', context)).id).toBe('thr_1')
+		} finally {
+			await store.close()
+		}
 	})
 })
