@@ -1,6 +1,6 @@
 /**
  * Two revisions side by side: `bun run bench/compare.ts <other checkout> [--load stream|json]
- * [--store memory|sqlite|postgres] [--reps 5] [--seconds 3]`.
+ * [--store memory|sqlite|postgres] [--responder streamText|agent] [--reps 5] [--seconds 3]`.
  *
  * Starts this checkout's bench/server.ts and the other's (e.g. a `git worktree add /tmp/before <rev>`) with
  * the same configuration, pinned like `bun run bench`, and measures them in alternation: server CPU per
@@ -23,7 +23,8 @@ const { values: flags, positionals } = parseArgs({
 		load: { type: 'string', default: 'stream' },
 		store: { type: 'string', default: 'memory' },
 		reps: { type: 'string', default: '5' },
-		seconds: { type: 'string', default: '3' }
+		seconds: { type: 'string', default: '3' },
+		responder: { type: 'string', default: 'streamText' }
 	}
 })
 const other = positionals[0]
@@ -39,7 +40,8 @@ const databases = new Databases(tmpDir)
 const start = async (label: string, script?: string): Promise<RunningServer> => {
 	const store = await databases.url(flags.store as StoreName)
 	const threads = flags.load === 'json' ? 1000 : 0
-	return startServer(label, { kind: 'chatkit', store, paceMs: 0, threads, items: 0 }, { script })
+	const responder = flags.responder === 'agent' ? 'agent' : 'streamText'
+	return startServer(label, { kind: 'chatkit', store, paceMs: 0, threads, items: 0, responder }, { script })
 }
 
 const measure = async (server: RunningServer): Promise<number> => {
