@@ -1,6 +1,8 @@
 import type { AnyElysia } from 'elysia'
 import { type ChatKitEngine, createEngine } from './engine/engine'
 import { ChatKitError } from './engine/errors'
+import type { Emit } from './engine/pipeline'
+import type { Turn } from './engine/turns'
 import type { ChatKitHandlers, EventHook, RespondMiddleware, Responder } from './engine/types'
 import { type ChatKitRequest, isStreamingRequest } from './protocol/requests'
 import { eventToWire } from './protocol/serialize'
@@ -136,21 +138,18 @@ interface DirectController {
 }
 
 /**
- * Streams the events as SSE frames through a direct stream: each frame is written as soon as it exists and
- * the buffer is flushed once per turn of the event loop (a burst of events goes out in one write). When the
- * client goes away, the turn's signal aborts and `cancel` resolves once the turn has finished its cleanup.
+ * Streams a turn as SSE frames through a direct stream: each frame is written as soon as its event is
+ * emitted, and the buffer is flushed once per turn of the event loop (a burst of events goes out in one
+ * write). When the client goes away, the turn's signal aborts and `cancel` resolves once the turn has
+ * handled it.
  */
-const streamResponse = (
-	events: (signal: AbortSignal) => AsyncGenerator<StreamEvent>,
-	requestSignal: AbortSignal,
-	onEnd: () => void
-): Response => {
+const streamResponse = (turn: Turn, requestSignal: AbortSignal, onEnd: () => void): Response => {
 	const abort = new AbortController()
 	const onRequestAbort = () => abort.abort()
 	requestSignal.addEventListener('abort', onRequestAbort, { once: true })
-	const generator = events(abort.signal)
 	let finished = false
 	let closed = false
+	let running: Promise<void> | undefined
 	const finish = () => {
 		if (finished) return
 		finished = true
@@ -158,35 +157,33 @@ const streamResponse = (
 		onEnd()
 	}
 	async function writeEvents(controller: DirectController) {
+		if (closed) return
 		let flushScheduled = false
 		let backpressure: Promise<unknown> | undefined
 		const flushNow = () => {
 			flushScheduled = false
 			if (closed) return
 			const flushed = controller.flush()
-			if (flushed instanceof Promise) backpressure = flushed.finally(() => (backpressure = undefined))
+			if (flushed instanceof Promise)
+				backpressure = flushed.finally(() => {
+					backpressure = undefined
+				})
 		}
-		const write = (event: StreamEvent) => {
+		const emit = (event: StreamEvent): Promise<unknown> | undefined => {
+			if (closed) return
 			controller.write(frame(event))
 			if (!flushScheduled) {
 				flushScheduled = true
 				setImmediate(flushNow)
 			}
+			return backpressure
 		}
-		try {
-			while (true) {
-				if (backpressure) await backpressure
-				const next = await generator.next()
-				if (next.done || closed) break
-				write(next.value)
-			}
-		} catch (error) {
-			generator.return(undefined).catch(() => {})
-			if (!abort.signal.aborted && !closed) {
-				logError('error while streaming a response', error)
-				write({ type: 'error', code: 'stream.error', allow_retry: true })
-			}
-		}
+		running = turn(abort.signal, emit as Emit).catch((error) => {
+			if (abort.signal.aborted || closed) return
+			logError('error while streaming a response', error)
+			emit({ type: 'error', code: 'stream.error', allow_retry: true })
+		})
+		await running
 		finish()
 		if (closed) return
 		closed = true
@@ -200,7 +197,7 @@ const streamResponse = (
 			closed = true
 			finish()
 			abort.abort()
-			await generator.return(undefined)
+			await running
 		}
 	} as unknown as UnderlyingDefaultSource<Uint8Array>)
 	return new Response(body, { headers: SSE_HEADERS })
@@ -427,7 +424,7 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 						release()
 						return new Response(JSON.stringify(result.json), { headers: JSON_HEADERS })
 					}
-					return streamResponse(result.events, request.signal, release)
+					return streamResponse(result.run, request.signal, release)
 				} catch (error) {
 					return toErrorResponse(error)
 				}

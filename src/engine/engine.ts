@@ -8,13 +8,20 @@ import {
 } from '../protocol/requests'
 import type { ChatKitContext } from '../store/types'
 import { ChatKitError } from './errors'
+import { turnEvents } from './events'
 import { createReads } from './reads'
 import { type Turn, Turns } from './turns'
 import type { ChatKitHandlers } from './types'
 
 export type ProcessResult =
 	| { type: 'json'; json: unknown }
-	| { type: 'stream'; events: (signal: AbortSignal) => AsyncGenerator<ThreadStreamEvent> }
+	| {
+			type: 'stream'
+			/** Run the turn, each event handed to `emit` (the way the HTTP plugin streams). */
+			run: Turn
+			/** The same turn as an async generator. */
+			events: (signal: AbortSignal) => AsyncGenerator<ThreadStreamEvent>
+	  }
 
 export interface ChatKitEngine<C extends ChatKitContext = ChatKitContext> {
 	/** Validate a parsed JSON body as a ChatKit request. @throws ChatKitError (422) naming what is wrong */
@@ -78,8 +85,10 @@ export const createEngine = <C extends ChatKitContext>(handlers: ChatKitHandlers
 		},
 
 		async process(request, context) {
-			if (isStreamingRequest(request))
-				return { type: 'stream', events: await startTurn(request, context) }
+			if (isStreamingRequest(request)) {
+				const run = await startTurn(request, context)
+				return { type: 'stream', run, events: turnEvents(run) }
+			}
 			const read = reads[request.type] as (params: unknown, context: C) => Promise<unknown>
 			return { type: 'json', json: await read(request.params, context) }
 		}

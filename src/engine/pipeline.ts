@@ -49,29 +49,8 @@ export const errorEventFor = (error: unknown): ErrorEvent => {
 
 class Aborted extends Error {}
 
-/**
- * `next()` of the handler's iterator, given up when the signal aborts (the handler may never yield again).
- * One listener per turn rejects the step in flight: racing each step against one long-lived abort promise
- * would leave a reaction on it per event until the turn ends.
- */
-const abortableSteps = <T>(iterator: AsyncIterator<T>, signal: AbortSignal) => {
-	let rejectStep: ((reason: unknown) => void) | undefined
-	const onAbort = () => rejectStep?.(new Aborted())
-	signal.addEventListener('abort', onAbort, { once: true })
-	return {
-		next(): Promise<IteratorResult<T>> {
-			if (signal.aborted) return Promise.reject(new Aborted())
-			return new Promise((resolve, reject) => {
-				rejectStep = reject
-				iterator.next().then(resolve, reject)
-			})
-		},
-		dispose() {
-			rejectStep = undefined
-			signal.removeEventListener('abort', onAbort)
-		}
-	}
-}
+/** Receives each event of a turn once it is persisted; a returned promise holds the turn until it settles (backpressure). */
+export type Emit = (event: ThreadStreamEvent) => void | Promise<void>
 
 /** A write that comes before the response phase (the new thread, the user's message), with the event that announces it. */
 export type Step = () => Promise<ThreadStreamEvent | undefined>
@@ -123,28 +102,52 @@ async function* withHooks<C extends ChatKitContext>(
 
 /**
  * Runs one response phase: `stream_options` first, then the handler's events, each persisted before it
- * is forwarded (done → insert, replaced → upsert, removed → delete), thread changes saved and announced,
- * errors turned into `error` events, and the cancellation hook when the client goes away.
+ * is emitted (done → insert, replaced → upsert, removed → delete), thread changes saved and announced,
+ * errors turned into `error` events, and the cancellation hook when the signal aborts.
  * `source` is called after `stream_options`, so that a handler failing as it starts gives an `error` event.
- * `before` runs first, in order, each step's event sent once its write is done; a stream cancelled
+ * `before` runs first, in order, each step's event emitted once its write is done; a turn aborted
  * during these steps ends there, without the cancellation hook.
+ *
+ * Resolves when the turn has ended, or, when the signal aborts while the handler is silent, once the
+ * cancellation hook is done: a handler that never yields again is abandoned, not awaited.
  */
-export async function* runPipeline<C extends ChatKitContext>(
+export const runPipeline = <C extends ChatKitContext>(
 	handlers: ChatKitHandlers<C>,
 	thread: Thread,
 	context: C,
 	signal: AbortSignal,
 	source: () => AsyncIterable<ThreadStreamEvent>,
+	emit: Emit,
 	before: Step[] = []
-): AsyncGenerator<ThreadStreamEvent> {
+): Promise<void> => {
+	let abandon: (() => void) | undefined
+	const abandoned = new Promise<void>((resolve) => {
+		abandon = resolve
+	})
+	return Promise.race([
+		respondPhase(handlers, thread, context, signal, source, emit, before, abandon),
+		abandoned
+	])
+}
+
+async function respondPhase<C extends ChatKitContext>(
+	handlers: ChatKitHandlers<C>,
+	thread: Thread,
+	context: C,
+	signal: AbortSignal,
+	source: () => AsyncIterable<ThreadStreamEvent>,
+	emit: Emit,
+	before: Step[],
+	abandon: (() => void) | undefined
+): Promise<void> {
 	for (const step of before) {
 		const event = await step()
 		if (signal.aborted) return
-		if (event) yield event
+		if (event) await emit(event)
 	}
 	const { store } = handlers
 	const streamOptions = handlers.getStreamOptions?.(thread, context) ?? { allow_cancel: true }
-	yield { type: 'stream_options', stream_options: streamOptions }
+	await emit({ type: 'stream_options', stream_options: streamOptions })
 
 	let last = snapshot(thread)
 	let seen = {
@@ -155,17 +158,12 @@ export async function* runPipeline<C extends ChatKitContext>(
 	}
 	const pending = new Map<string, ThreadItem>()
 	/** Deltas are most events: after them, only a replaced field is looked for; in-place edits are found after the next other event. */
-	const mayHaveChanged = (event?: ThreadStreamEvent) =>
-		event?.type !== 'thread.item.updated' ||
+	const mayHaveChanged = (event: ThreadStreamEvent) =>
+		event.type !== 'thread.item.updated' ||
 		seen.title !== thread.title ||
 		seen.status !== thread.status ||
 		seen.domains !== thread.allowed_image_domains ||
 		seen.metadata !== thread.metadata
-	let iterator: AsyncIterator<ThreadStreamEvent> | undefined
-	let steps: ReturnType<typeof abortableSteps<ThreadStreamEvent>> | undefined
-	let finished = false
-	let settled = false
-
 	/** True when the thread differs from what was last saved (and takes the new state as saved). */
 	const threadChanged = () => {
 		seen = {
@@ -179,12 +177,36 @@ export async function* runPipeline<C extends ChatKitContext>(
 		last = now
 		return true
 	}
-	const saveThread = async (): Promise<ThreadStreamEvent> => {
+	const saveThread = async (): Promise<void> => {
 		await store.loadThread(thread.id, context)
 		await store.saveThread(threadMetadataOf(thread), context)
-		return { type: 'thread.updated', thread }
+		await emit({ type: 'thread.updated', thread })
 	}
 
+	let cancelled: Promise<void> | undefined
+	const cancel = () => {
+		cancelled ??= (async () => {
+			const items = [...pending.values()]
+			const meta = threadMetadataOf(thread)
+			try {
+				if (handlers.handleStreamCancelled) await handlers.handleStreamCancelled(meta, items, context)
+				else await defaultHandleStreamCancelled(handlers, meta, items, context)
+			} catch (error) {
+				logError('error while handling a cancelled stream', error)
+			}
+		})()
+		return cancelled
+	}
+	/** While the turn waits on the handler or the client, an abort is handled at once. */
+	let waiting = false
+	const onAbort = () => {
+		if (waiting) cancel().then(abandon)
+	}
+	signal.addEventListener('abort', onAbort, { once: true })
+
+	let iterator: AsyncIterator<ThreadStreamEvent> | undefined
+	let finished = false
+	let settled = false
 	try {
 		try {
 			const events = source()
@@ -192,9 +214,12 @@ export async function* runPipeline<C extends ChatKitContext>(
 				? withHooks(handlers.eventHooks, thread, context, events)
 				: events
 			iterator = hooked[Symbol.asyncIterator]()
-			steps = abortableSteps(iterator, signal)
 			while (true) {
-				const next = await steps.next()
+				if (signal.aborted) throw new Aborted()
+				waiting = true
+				const next = await iterator.next()
+				waiting = false
+				if (signal.aborted) throw new Aborted()
 				if (next.done) {
 					finished = true
 					break
@@ -224,30 +249,29 @@ export async function* runPipeline<C extends ChatKitContext>(
 						break
 				}
 				if (signal.aborted) throw new Aborted()
-				if (!(event.type === 'thread.item.done' && isHiddenItem(event.item))) yield event
-				if (mayHaveChanged(event) && threadChanged()) yield await saveThread()
+				if (!(event.type === 'thread.item.done' && isHiddenItem(event.item))) {
+					const held = emit(event)
+					if (held) {
+						waiting = true
+						await held
+						waiting = false
+					}
+				}
+				if (mayHaveChanged(event) && threadChanged()) await saveThread()
 			}
-			if (threadChanged()) yield await saveThread()
+			if (threadChanged()) await saveThread()
 		} catch (error) {
+			waiting = false
 			if (error instanceof Aborted || signal.aborted) throw new Aborted()
-			yield errorEventFor(error)
+			await emit(errorEventFor(error))
 		}
-		if (threadChanged()) yield await saveThread()
+		if (threadChanged()) await saveThread()
 		settled = true
 	} catch (error) {
 		if (!(error instanceof Aborted)) throw error
 	} finally {
-		steps?.dispose()
+		signal.removeEventListener('abort', onAbort)
 		if (!finished) iterator?.return?.().catch(() => {})
-		if (!settled) {
-			const items = [...pending.values()]
-			const meta = threadMetadataOf(thread)
-			try {
-				if (handlers.handleStreamCancelled) await handlers.handleStreamCancelled(meta, items, context)
-				else await defaultHandleStreamCancelled(handlers, meta, items, context)
-			} catch (error) {
-				logError('error while handling a cancelled stream', error)
-			}
-		}
+		if (!settled) await cancel()
 	}
 }

@@ -12,13 +12,14 @@ import {
 import type { RequestParams, StructuredInputSubmission, UserMessageInput } from '../protocol/requests'
 import { type ChatKitContext, NotFoundError } from '../store/types'
 import { ChatKitError } from './errors'
-import { runPipeline, type Step } from './pipeline'
+import { type Emit, runPipeline, type Step } from './pipeline'
 import type { ChatKitHandlers } from './types'
 
-type Events = AsyncGenerator<ThreadStreamEvent>
-
-/** A streaming request after its checks: run it to get the events. */
-export type Turn = (signal: AbortSignal) => Events
+/**
+ * A streaming request after its checks: running it does the writes and emits the events, until the turn
+ * ends or `signal` aborts (then it resolves once the cancellation is handled).
+ */
+export type Turn = (signal: AbortSignal, emit: Emit) => Promise<void>
 
 const now = () => new Date().toISOString()
 const withItems = (thread: ThreadMetadata): Thread => ({ ...thread, items: { data: [], has_more: false } })
@@ -66,8 +67,9 @@ export class Turns<C extends ChatKitContext> {
 		input: UserMessageItem | null,
 		context: C,
 		signal: AbortSignal,
+		emit: Emit,
 		before?: Step[]
-	): Events {
+	): Promise<void> {
 		const { store, handlers } = this
 		return runPipeline(
 			handlers,
@@ -75,6 +77,7 @@ export class Turns<C extends ChatKitContext> {
 			context,
 			signal,
 			() => handlers.respond({ thread, input, context, store, signal }),
+			emit,
 			before
 		)
 	}
@@ -82,7 +85,7 @@ export class Turns<C extends ChatKitContext> {
 	async create({ input }: RequestParams<'threads.create'>, context: C): Promise<Turn> {
 		const attachments = await this.loadAttachments(input.attachments, context)
 		const { store } = this
-		return (signal) => {
+		return (signal, emit) => {
 			const thread: Thread = withItems({
 				id: store.generateThreadId(context),
 				created_at: now(),
@@ -94,7 +97,7 @@ export class Turns<C extends ChatKitContext> {
 				await store.saveThread(threadMetadataOf(thread), context)
 				return { type: 'thread.created', thread }
 			}
-			return this.respond(thread, item, context, signal, [
+			return this.respond(thread, item, context, signal, emit, [
 				createThread,
 				this.saveUserMessage(thread, item, context)
 			])
@@ -107,9 +110,11 @@ export class Turns<C extends ChatKitContext> {
 	): Promise<Turn> {
 		const thread = withItems(await this.store.loadThread(thread_id, context))
 		const attachments = await this.loadAttachments(input.attachments, context)
-		return (signal) => {
+		return (signal, emit) => {
 			const item = this.newUserMessage(thread, input, attachments, context)
-			return this.respond(thread, item, context, signal, [this.saveUserMessage(thread, item, context)])
+			return this.respond(thread, item, context, signal, emit, [
+				this.saveUserMessage(thread, item, context)
+			])
 		}
 	}
 
@@ -134,7 +139,7 @@ export class Turns<C extends ChatKitContext> {
 					await store.deleteThreadItem(thread_id, item.id, context)
 			return undefined
 		}
-		return (signal) => this.respond(thread, null, context, signal, [completeClientToolCall])
+		return (signal, emit) => this.respond(thread, null, context, signal, emit, [completeClientToolCall])
 	}
 
 	async addStructuredInput(
@@ -154,12 +159,12 @@ export class Turns<C extends ChatKitContext> {
 			)
 		const answered = answerStructuredInput(item, input)
 		const { respond } = this.handlers
-		return (signal) => {
-			async function* replaceThenRespond(): Events {
+		return (signal, emit) => {
+			async function* replaceThenRespond(): AsyncGenerator<ThreadStreamEvent> {
 				yield { type: 'thread.item.replaced', item: answered }
 				yield* respond({ thread, input: null, context, store, signal })
 			}
-			return runPipeline(this.handlers, thread, context, signal, replaceThenRespond)
+			return runPipeline(this.handlers, thread, context, signal, replaceThenRespond, emit)
 		}
 	}
 
@@ -191,7 +196,7 @@ export class Turns<C extends ChatKitContext> {
 			for (const item of newer) await store.deleteThreadItem(thread_id, item.id, context)
 			return undefined
 		}
-		return (signal) => this.respond(thread, userMessage, context, signal, [deleteNewer])
+		return (signal, emit) => this.respond(thread, userMessage, context, signal, emit, [deleteNewer])
 	}
 
 	async customAction(
@@ -206,12 +211,16 @@ export class Turns<C extends ChatKitContext> {
 		const thread = withItems(await store.loadThread(thread_id, context))
 		const sender = item_id ? await store.loadItem(thread_id, item_id, context) : null
 		if (sender && sender.type !== 'widget')
-			return async function* senderIsNotAWidget() {
-				yield { type: 'error', code: 'stream.error', allow_retry: false }
-			}
-		return (signal) =>
-			runPipeline(this.handlers, thread, context, signal, () =>
-				handler({ thread, action, sender: sender as WidgetItem | null, context, store, signal })
+			return async (_signal, emit) => emit({ type: 'error', code: 'stream.error', allow_retry: false })
+		return (signal, emit) =>
+			runPipeline(
+				this.handlers,
+				thread,
+				context,
+				signal,
+				() =>
+					handler({ thread, action, sender: sender as WidgetItem | null, context, store, signal }),
+				emit
 			)
 	}
 }
