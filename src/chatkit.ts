@@ -235,11 +235,7 @@ const tooLarge = (maxBytes: number) =>
 const readText = async (request: Request, maxBytes: number): Promise<string> => {
 	const declared = request.headers.get('content-length')
 	if (Number(declared) > maxBytes) throw tooLarge(maxBytes)
-	if (declared !== null) {
-		const text = await request.text()
-		if (Buffer.byteLength(text) > maxBytes) throw tooLarge(maxBytes)
-		return text
-	}
+	if (declared !== null) return request.text()
 	const chunks: Uint8Array[] = []
 	let size = 0
 	if (request.body) {

@@ -137,15 +137,22 @@ const EMPTY_PAGE: Page<never> = { data: [], has_more: false }
  * The thread as every response shows it: `metadata` always `{}`, hidden items filtered,
  * `items` an empty page unless given.
  */
+const isActive = (status: ThreadMetadata['status']) => {
+	if (status.type !== 'active') return false
+	for (const key in status) if (key !== 'type') return false
+	return true
+}
+
 export const threadToWire = (thread: ThreadMetadata, items: Page<ThreadItem> = EMPTY_PAGE): Wire => {
 	const out: Wire = {}
 	if (thread.title !== null && thread.title !== undefined) out.title = thread.title
 	out.id = thread.id
 	out.created_at = thread.created_at
-	out.status = thread.status ? compact(thread.status) : { type: 'active' }
+	out.status = !thread.status || isActive(thread.status) ? { type: 'active' } : compact(thread.status)
 	if (thread.allowed_image_domains) out.allowed_image_domains = thread.allowed_image_domains
 	out.metadata = {}
-	out.items = pageToWire(items, itemToWire, isHiddenItem)
+	out.items =
+		items === EMPTY_PAGE ? { data: [], has_more: false } : pageToWire(items, itemToWire, isHiddenItem)
 	return out
 }
 
