@@ -138,9 +138,8 @@ interface DirectController {
 }
 
 /**
- * Streams a turn as SSE frames through a direct stream: each frame is written as soon as its event is
- * emitted, and the buffer is flushed once per turn of the event loop (a burst of events goes out in one
- * write). When the client goes away, the turn's signal aborts and `cancel` resolves once the turn has
+ * Streams a turn as SSE frames through a direct stream: the frames of the events emitted during one turn
+ * of the event loop are written and flushed together at its end (a burst of events is one write). When the client goes away, the turn's signal aborts and `cancel` resolves once the turn has
  * handled it.
  */
 const streamResponse = (turn: Turn, requestSignal: AbortSignal, onEnd: () => void): Response => {
@@ -158,11 +157,12 @@ const streamResponse = (turn: Turn, requestSignal: AbortSignal, onEnd: () => voi
 	}
 	async function writeEvents(controller: DirectController) {
 		if (closed) return
-		let flushScheduled = false
+		let buffered = ''
 		let backpressure: Promise<unknown> | undefined
 		const flushNow = () => {
-			flushScheduled = false
-			if (closed) return
+			if (closed || buffered === '') return
+			controller.write(buffered)
+			buffered = ''
 			const flushed = controller.flush()
 			if (flushed instanceof Promise)
 				backpressure = flushed.finally(() => {
@@ -171,11 +171,8 @@ const streamResponse = (turn: Turn, requestSignal: AbortSignal, onEnd: () => voi
 		}
 		const emit = (event: StreamEvent): Promise<unknown> | undefined => {
 			if (closed) return
-			controller.write(frame(event))
-			if (!flushScheduled) {
-				flushScheduled = true
-				setImmediate(flushNow)
-			}
+			if (buffered === '') setImmediate(flushNow)
+			buffered += frame(event)
 			return backpressure
 		}
 		running = turn(abort.signal, emit as Emit).catch((error) => {
@@ -186,6 +183,7 @@ const streamResponse = (turn: Turn, requestSignal: AbortSignal, onEnd: () => voi
 		await running
 		finish()
 		if (closed) return
+		if (buffered !== '') controller.write(buffered)
 		closed = true
 		await controller.flush()
 		controller.close()

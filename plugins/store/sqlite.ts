@@ -27,6 +27,7 @@ import {
 	withCallerErrors
 } from './shared'
 import { type SqliteStatements, sqliteStatements } from './sqlite-statements'
+import { SqliteWriteBatcher } from './sqlite-writes'
 
 export interface SqliteStoreOptions {
 	/**
@@ -50,6 +51,13 @@ export interface SqliteStoreOptions {
 	 * @default { maxIdLength: 255, maxDocumentBytes: 4194304 }
 	 */
 	limits?: Partial<StoreLimits>
+	/**
+	 * Commit the writes of one event-loop turn together (each call still resolves only once its write is
+	 * committed, and a failed write fails alone). Concurrent turns then share commits, the costly part of
+	 * a write; `false` commits every write on its own, at once.
+	 * @default true
+	 */
+	groupCommit?: boolean
 }
 
 /**
@@ -73,6 +81,7 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 		apply: (current: unknown) => unknown
 	) => unknown
 	private readonly deleteThreadAndItems: (owner: Owner, threadId: string) => void
+	private readonly batcher: SqliteWriteBatcher | undefined
 
 	constructor(options: SqliteStoreOptions = {}) {
 		const path = options.path ?? join('.data', 'chatkit.db')
@@ -84,6 +93,7 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 		this.client.run('PRAGMA foreign_keys = ON')
 		this.client.run(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeout ?? 5000))}`)
 		this.db = drizzle({ client: this.client, schema })
+		if (options.groupCommit !== false) this.batcher = new SqliteWriteBatcher(this.client)
 		if (options.migrate !== false)
 			this.guard('migrate', () =>
 				migrate(this.db, {
@@ -119,22 +129,35 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 	/** Close the connection (idempotent). */
 	async close(): Promise<void> {
 		if (this.closed) return
+		this.batcher?.flush()
 		this.closed = true
 		this.compiled?.finalize()
 		this.client.close()
 	}
 
 	private guard<T>(operation: string, run: () => T): T {
-		if (this.closed)
-			throw new StoreError(`SQLite store is closed (${operation})`, 'STORE_CLOSED', undefined)
+		this.checkOpen(operation)
 		try {
 			return run()
 		} catch (error) {
-			if (error instanceof NotFoundError || error instanceof StoreValidationError) throw error
-			const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error
-			const code = (cause as { code?: string }).code
-			throw new StoreError(`SQLite ${operation} failed${code ? ` (${code})` : ''}`, code, cause)
+			throw storeErrorOf(operation, error)
 		}
+	}
+
+	/** A write: queued for the next group commit, or run at once without one. */
+	private async write<T>(operation: string, run: () => T): Promise<T> {
+		if (!this.batcher) return this.guard(operation, run)
+		this.checkOpen(operation)
+		try {
+			return await this.batcher.write(run)
+		} catch (error) {
+			throw storeErrorOf(operation, error)
+		}
+	}
+
+	private checkOpen(operation: string) {
+		if (this.closed)
+			throw new StoreError(`SQLite store is closed (${operation})`, 'STORE_CLOSED', undefined)
 	}
 
 	generateThreadId(_context: C): string {
@@ -159,7 +182,7 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 	async saveThread(thread: ThreadMetadata, context: C): Promise<void> {
 		const owner = ownerOf(context, this.limits)
 		const row = prepareThread(thread, this.limits)
-		this.guard('saveThread', () =>
+		await this.write('saveThread', () =>
 			this.statements.saveThread.run(owner.tenantId, owner.userId, row.id, row.createdAt, row.data)
 		)
 	}
@@ -177,7 +200,7 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 		const owner = ownerOf(context, this.limits)
 		if (!storableId(threadId, this.limits)) return undefined
 		return withCallerErrors(update, (apply) =>
-			this.guard('updateThreadMetadata', () => this.readModifyWrite(owner, threadId, key, apply))
+			this.write('updateThreadMetadata', () => this.readModifyWrite(owner, threadId, key, apply))
 		)
 	}
 
@@ -236,8 +259,8 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 	async addThreadItem(threadId: string, item: ThreadItem, context: C): Promise<void> {
 		const owner = ownerOf(context, this.limits)
 		const row = prepareItem(threadId, item, this.limits)
-		const written = this.guard('addThreadItem', () =>
-			this.statements.addItem.run(
+		await this.write('addThreadItem', () => {
+			const written = this.statements.addItem.run(
 				row.id,
 				row.type,
 				row.createdAt,
@@ -246,8 +269,8 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 				owner.userId,
 				row.threadId
 			)
-		)
-		if (written.changes === 0) throw new NotFoundError('thread', threadId)
+			if (written.changes === 0) throw new NotFoundError('thread', threadId)
+		})
 	}
 
 	async saveItem(threadId: string, item: ThreadItem, context: C): Promise<void> {
@@ -270,13 +293,13 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 	async deleteThread(threadId: string, context: C): Promise<void> {
 		const owner = ownerOf(context, this.limits)
 		if (!storableId(threadId, this.limits)) return
-		this.guard('deleteThread', () => this.deleteThreadAndItems(owner, threadId))
+		await this.write('deleteThread', () => this.deleteThreadAndItems(owner, threadId))
 	}
 
 	async deleteThreadItem(threadId: string, itemId: string, context: C): Promise<void> {
 		const owner = ownerOf(context, this.limits)
 		if (!storableId(threadId, this.limits) || !storableId(itemId, this.limits)) return
-		this.guard('deleteThreadItem', () =>
+		await this.write('deleteThreadItem', () =>
 			this.statements.deleteItem.run(owner.tenantId, owner.userId, threadId, itemId)
 		)
 	}
@@ -284,7 +307,7 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 	async saveAttachment(attachment: Attachment, context: C): Promise<void> {
 		const owner = ownerOf(context, this.limits)
 		const row = prepareAttachment(attachment, this.limits)
-		this.guard('saveAttachment', () =>
+		await this.write('saveAttachment', () =>
 			this.statements.saveAttachment.run(owner.tenantId, owner.userId, row.id, row.data)
 		)
 	}
@@ -303,10 +326,17 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 	async deleteAttachment(attachmentId: string, context: C): Promise<void> {
 		const owner = ownerOf(context, this.limits)
 		if (!storableId(attachmentId, this.limits)) return
-		this.guard('deleteAttachment', () =>
+		await this.write('deleteAttachment', () =>
 			this.statements.deleteAttachment.run(owner.tenantId, owner.userId, attachmentId)
 		)
 	}
+}
+
+const storeErrorOf = (operation: string, error: unknown): Error => {
+	if (error instanceof NotFoundError || error instanceof StoreValidationError) return error
+	const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error
+	const code = (cause as { code?: string } | undefined)?.code
+	return new StoreError(`SQLite ${operation} failed${code ? ` (${code})` : ''}`, code, cause)
 }
 
 /** Open (and migrate) a SQLite store. */

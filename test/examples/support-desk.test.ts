@@ -33,6 +33,15 @@ const collect = async (events: AsyncIterable<ThreadStreamEvent>) => {
 const done = (events: ThreadStreamEvent[]): ThreadItem[] =>
 	events.flatMap((event) => (event.type === 'thread.item.done' ? [event.item] : []))
 
+/** Each finished item as the client ends up showing it: its `done`, or the last `replaced` after it. */
+const final = (events: ThreadStreamEvent[]): ThreadItem[] => {
+	const items = new Map<string, ThreadItem>()
+	for (const event of events)
+		if (event.type === 'thread.item.done' || event.type === 'thread.item.replaced')
+			items.set(event.item.id, event.item)
+	return [...items.values()]
+}
+
 const widgetOf = (events: ThreadStreamEvent[]): WidgetItem => {
 	const widget = done(events).find((item) => item.type === 'widget')
 	if (widget?.type !== 'widget') throw new Error('no widget')
@@ -81,7 +90,7 @@ describe('support desk example', () => {
 
 			const lookup = await collect(alice.threads.create({ input: 'Where is order A-1001?' }))
 			const threadId = (lookup[0] as Extract<ThreadStreamEvent, { type: 'thread.created' }>).thread.id
-			const workflow = done(lookup).find((item) => item.type === 'workflow')
+			const workflow = final(lookup).find((item) => item.type === 'workflow')
 			expect(workflow).toMatchObject({
 				workflow: {
 					tasks: [

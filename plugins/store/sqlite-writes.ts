@@ -1,0 +1,95 @@
+import type { Database, Statement } from 'bun:sqlite'
+
+interface QueuedWrite {
+	run: () => unknown
+	resolve: (value: unknown) => void
+	reject: (error: unknown) => void
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown }
+
+/**
+ * Group commit for one SQLite connection. Writes asked for during one turn of the event loop run together
+ * at its end, in one `BEGIN IMMEDIATE` … `COMMIT`; each caller's promise settles after the commit, with its
+ * own result or error. A write that fails is undone alone (SQLite undoes a failed statement, and
+ * multi-statement writes use `db.transaction`, which nests as a savepoint), so it never costs the others
+ * theirs. One write alone runs as its own transaction.
+ *
+ * A commit costs far more than the statements it carries (WAL appends); concurrent turns share it.
+ */
+export class SqliteWriteBatcher {
+	private queue: QueuedWrite[] = []
+	private scheduled = false
+	private readonly begin: Statement
+	private readonly commit: Statement
+	private readonly rollback: Statement
+
+	constructor(private readonly client: Database) {
+		this.begin = client.prepare('BEGIN IMMEDIATE')
+		this.commit = client.prepare('COMMIT')
+		this.rollback = client.prepare('ROLLBACK')
+	}
+
+	/** Queue a synchronous write; resolves with its result once it is committed. */
+	write<T>(run: () => T): Promise<T> {
+		return new Promise<T>((resolve, reject) => {
+			this.queue.push({ run, resolve: resolve as (value: unknown) => void, reject })
+			if (!this.scheduled) {
+				this.scheduled = true
+				setImmediate(() => this.flush())
+			}
+		})
+	}
+
+	/** Run and commit everything queued now (also before the connection closes). */
+	flush(): void {
+		this.scheduled = false
+		const batch = this.queue
+		if (batch.length === 0) return
+		this.queue = []
+		if (batch.length === 1) {
+			const [only] = batch
+			settle(only, attempt(only.run))
+			return
+		}
+		try {
+			this.begin.run()
+		} catch (error) {
+			for (const write of batch) write.reject(error)
+			return
+		}
+		const outcomes: Outcome[] = []
+		for (const [index, write] of batch.entries()) {
+			outcomes.push(attempt(write.run))
+			if (!this.client.inTransaction) {
+				// SQLite gave up the whole transaction (a full disk, an I/O error): what ran is lost.
+				const cause = (outcomes[index] as { error?: unknown }).error
+				for (const lost of batch.slice(0, index + 1)) lost.reject(cause)
+				for (const rest of batch.slice(index + 1)) this.queue.push(rest)
+				if (this.queue.length) this.flush()
+				return
+			}
+		}
+		try {
+			this.commit.run()
+		} catch (error) {
+			if (this.client.inTransaction) this.rollback.run()
+			for (const write of batch) write.reject(error)
+			return
+		}
+		batch.forEach((write, index) => settle(write, outcomes[index]))
+	}
+}
+
+const attempt = (run: () => unknown): Outcome => {
+	try {
+		return { ok: true, value: run() }
+	} catch (error) {
+		return { ok: false, error }
+	}
+}
+
+const settle = (write: QueuedWrite, outcome: Outcome) => {
+	if (outcome.ok) write.resolve(outcome.value)
+	else write.reject(outcome.error)
+}
