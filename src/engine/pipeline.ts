@@ -111,33 +111,29 @@ async function* withHooks<C extends ChatKitContext>(
  * Resolves when the turn has ended, or, when the signal aborts while the handler is silent, once the
  * cancellation hook is done: a handler that never yields again is abandoned, not awaited.
  */
-export const runPipeline = <C extends ChatKitContext>(
-	handlers: ChatKitHandlers<C>,
-	thread: Thread,
-	context: C,
-	signal: AbortSignal,
-	source: () => AsyncIterable<ThreadStreamEvent>,
-	emit: Emit,
-	before: Step[] = []
-): Promise<void> => {
+export const runPipeline = <C extends ChatKitContext>(phase: Phase<C>): Promise<void> => {
 	let abandon: (() => void) | undefined
 	const abandoned = new Promise<void>((resolve) => {
 		abandon = resolve
 	})
-	return Promise.race([
-		respondPhase(handlers, thread, context, signal, source, emit, before, abandon),
-		abandoned
-	])
+	return Promise.race([respondPhase(phase, abandon), abandoned])
+}
+
+/** One response phase of a turn. */
+export interface Phase<C extends ChatKitContext> {
+	handlers: ChatKitHandlers<C>
+	thread: Thread
+	context: C
+	signal: AbortSignal
+	/** The handler's events (called after `stream_options` is emitted). */
+	source: () => AsyncIterable<ThreadStreamEvent>
+	emit: Emit
+	/** Writes to do first, each with the event that announces it. */
+	before?: Step[]
 }
 
 async function respondPhase<C extends ChatKitContext>(
-	handlers: ChatKitHandlers<C>,
-	thread: Thread,
-	context: C,
-	signal: AbortSignal,
-	source: () => AsyncIterable<ThreadStreamEvent>,
-	emit: Emit,
-	before: Step[],
+	{ handlers, thread, context, signal, source, emit, before = [] }: Phase<C>,
 	abandon: (() => void) | undefined
 ): Promise<void> {
 	for (const step of before) {

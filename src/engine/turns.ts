@@ -71,15 +71,8 @@ export class Turns<C extends ChatKitContext> {
 		before?: Step[]
 	): Promise<void> {
 		const { store, handlers } = this
-		return runPipeline(
-			handlers,
-			thread,
-			context,
-			signal,
-			() => handlers.respond({ thread, input, context, store, signal }),
-			emit,
-			before
-		)
+		const source = () => handlers.respond({ thread, input, context, store, signal })
+		return runPipeline({ handlers, thread, context, signal, source, emit, before })
 	}
 
 	async create({ input }: RequestParams<'threads.create'>, context: C): Promise<Turn> {
@@ -164,7 +157,14 @@ export class Turns<C extends ChatKitContext> {
 				yield { type: 'thread.item.replaced', item: answered }
 				yield* respond({ thread, input: null, context, store, signal })
 			}
-			return runPipeline(this.handlers, thread, context, signal, replaceThenRespond, emit)
+			return runPipeline({
+				handlers: this.handlers,
+				thread,
+				context,
+				signal,
+				source: replaceThenRespond,
+				emit
+			})
 		}
 	}
 
@@ -212,16 +212,11 @@ export class Turns<C extends ChatKitContext> {
 		const sender = item_id ? await store.loadItem(thread_id, item_id, context) : null
 		if (sender && sender.type !== 'widget')
 			return async (_signal, emit) => emit({ type: 'error', code: 'stream.error', allow_retry: false })
-		return (signal, emit) =>
-			runPipeline(
-				this.handlers,
-				thread,
-				context,
-				signal,
-				() =>
-					handler({ thread, action, sender: sender as WidgetItem | null, context, store, signal }),
-				emit
-			)
+		const widget = sender as WidgetItem | null
+		return (signal, emit) => {
+			const source = () => handler({ thread, action, sender: widget, context, store, signal })
+			return runPipeline({ handlers: this.handlers, thread, context, signal, source, emit })
+		}
 	}
 }
 
