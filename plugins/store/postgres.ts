@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { type AnyColumn, and, asc, desc, eq, type SQL, sql } from 'drizzle-orm'
+import { SQL } from 'bun'
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
@@ -12,7 +12,6 @@ import {
 	defaultLimits,
 	emptyPage,
 	MIGRATIONS_TABLE,
-	type Owner,
 	ownerOf,
 	prepareAttachment,
 	prepareItem,
@@ -22,12 +21,10 @@ import {
 	type StoreLimits,
 	StoreValidationError,
 	storableId,
-	toPage,
 	updateMetadataKey,
 	withCallerErrors
 } from './shared'
-
-const { threads, items, attachments } = schema
+import * as statements from './postgres-statements'
 
 export const MIGRATIONS_SCHEMA = 'drizzle'
 /** Session advisory lock held while migrating, so that instances starting together migrate one at a time. */
@@ -35,12 +32,15 @@ const MIGRATION_LOCK = 7_283_921_004
 
 export interface PostgresStoreOptions {
 	/**
-	 * Connection URL (`postgres://` or `postgresql://`).
+	 * Connection URL (`postgres://` or `postgresql://`), read by Bun's client (the store's calls) and by
+	 * postgres.js (migrations, `client`): use what both understand (user, password, host, port, database,
+	 * `sslmode`).
 	 * @example postgresStore({ url: process.env.DATABASE_URL })
 	 */
 	url: string
 	/**
-	 * Connections in the pool.
+	 * Connections in the pool of the store's calls (and at most as many in `client`'s pool, which connects only
+	 * when a plugin uses it).
 	 * @default 10
 	 */
 	max?: number
@@ -61,30 +61,43 @@ export interface PostgresStoreOptions {
 	limits?: Partial<StoreLimits>
 }
 
-/** The connection broke under the call (server restart, network cut): a fresh connection may work. */
+/**
+ * The connection broke under the call (server restart, network cut): a fresh connection may work.
+ * Codes of postgres.js (migrations, `client`), of Bun's client (`ERR_POSTGRES_*`) and SQLSTATEs.
+ */
 const LOST_CODES = new Set([
 	'CONNECTION_CLOSED',
 	'CONNECTION_DESTROYED',
+	'ERR_POSTGRES_CONNECTION_CLOSED',
 	'ECONNRESET',
 	'EPIPE',
 	'57P01',
 	'57P02'
 ])
+/** A connection attempt that timed out: retried once. */
+const TIMEOUT_CODES = new Set([
+	'CONNECT_TIMEOUT',
+	'ERR_POSTGRES_CONNECTION_TIMEOUT',
+	'ERR_POSTGRES_CONNECTION_FAILED'
+])
 /** No connection could be made: the database is down or unreachable right now. */
 const UNREACHABLE_CODES = new Set([
-	'CONNECT_TIMEOUT',
+	...TIMEOUT_CODES,
 	'ECONNREFUSED',
 	'ENOTFOUND',
 	'EHOSTUNREACH',
 	'ETIMEDOUT',
+	'ERR_POSTGRES_CONNECTION_REFUSED',
 	'57P03'
 ])
 
 const driverError = (error: unknown): unknown =>
 	error instanceof Error && error.cause instanceof Error ? error.cause : error
 
+/** The SQLSTATE when the server sent one (Bun's client keeps it in `errno`), else the driver's code. */
 const codeOf = (error: unknown): string | undefined => {
-	const code = (driverError(error) as { code?: unknown })?.code
+	const { code, errno } = (driverError(error) ?? {}) as { code?: unknown; errno?: unknown }
+	if (typeof errno === 'string') return errno
 	return typeof code === 'string' ? code : undefined
 }
 
@@ -98,47 +111,37 @@ const isUnreachable = (error: unknown) => {
 	return code !== undefined && UNREACHABLE_CODES.has(code)
 }
 
-const ownedThread = (owner: Owner, threadId: string) =>
-	and(eq(threads.tenantId, owner.tenantId), eq(threads.userId, owner.userId), eq(threads.id, threadId))
-
-const ownedItems = (owner: Owner, threadId: string) =>
-	and(eq(items.tenantId, owner.tenantId), eq(items.userId, owner.userId), eq(items.threadId, threadId))
-
-const ownedAttachment = (owner: Owner, id: string) =>
-	and(
-		eq(attachments.tenantId, owner.tenantId),
-		eq(attachments.userId, owner.userId),
-		eq(attachments.id, id)
-	)
-
-const timestamptz = (ms: number) => sql`${new Date(ms).toISOString()}::timestamptz`
-
-/**
- * Keyset condition in one statement: rows strictly after the cursor row (found by `cursor`) in `order`;
- * an unknown cursor matches every row, so the page starts from the beginning.
- */
-const after = (table: typeof items | typeof threads, cursor: SQL | undefined, order: SortOrder) => {
-	const at = (column: AnyColumn) => sql`(select ${column} from ${table} where ${cursor})`
-	return order === 'asc'
-		? sql`(${table.createdAt}, ${table.seq}) > (coalesce(${at(table.createdAt)}, '-infinity'::timestamptz), coalesce(${at(table.seq)}, 0))`
-		: sql`(${table.createdAt}, ${table.seq}) < (coalesce(${at(table.createdAt)}, 'infinity'::timestamptz), coalesce(${at(table.seq)}, 9223372036854775807))`
-}
-
-/** JSON documents travel as text: the store serializes them (checking their size) and parses them itself. */
+/** On `client`, `json` values travel as text, the form of the schema's `data` columns (`jsonText`). */
 const jsonAsText = { to: 114, from: [114], serialize: (value: string) => value, parse: (raw: string) => raw }
 
+/** Rows whose `data` column Bun's client returned as parsed documents. */
+type Documents<T> = { data: T }[]
+
+/** Builds the page from `limit + 1` documents read in the requested order. */
+const toPage = <T extends { id: string }>(rows: Documents<T>, limit: number): Page<T> => {
+	const hasMore = rows.length > limit
+	const data = (hasMore ? rows.slice(0, limit) : rows).map((row) => row.data)
+	return { data, has_more: hasMore, after: hasMore ? data[data.length - 1].id : null }
+}
+
 /**
- * A `Store` on PostgreSQL through postgres.js and Drizzle. Every query is scoped by the context's
+ * A `Store` on PostgreSQL. Its calls run as prepared statements on Bun's native client (`Bun.SQL`); the
+ * schema and migrations are Drizzle's, applied through postgres.js. Every query is scoped by the context's
  * user and tenant. A call that fails because its connection was lost is retried on a fresh connection
  * (every write is an idempotent upsert or delete), so the store outlives a database restart.
  */
 export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements Store<C> {
 	readonly dialect = 'postgresql' as const
-	/** The postgres.js client (a pool). */
+	/**
+	 * A postgres.js pool on the same database, for plugins that keep their own tables there (it connects on
+	 * first use; the store's own calls do not use it).
+	 */
 	readonly client: postgres.Sql
-	/** The Drizzle database, for plugins that keep their own tables in the same database. */
+	/** The Drizzle database over `client`, for plugins that keep their own tables in the same database. */
 	readonly db: PostgresJsDatabase<typeof schema>
 	readonly limits: StoreLimits
+	/** Bun's native client: the pool the store's own statements run on. */
+	private readonly sql: SQL
 	private readonly url: string
 	private readonly connectTimeout: number
 	private readonly max: number
@@ -151,6 +154,7 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 		this.connectTimeout = options.connectTimeout ?? 5
 		this.max = options.max ?? 10
 		this.limits = { ...defaultLimits, ...options.limits }
+		this.sql = new SQL({ url: options.url, max: this.max, connectionTimeout: this.connectTimeout })
 		this.client = postgres(options.url, {
 			max: this.max,
 			connect_timeout: this.connectTimeout,
@@ -194,11 +198,11 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 		await this.guard('migrate', () => this.migrate())
 	}
 
-	/** Close the pool, letting running queries finish for up to 5 s (idempotent). */
+	/** Close both pools, letting running queries finish for up to 5 s (idempotent). */
 	async close(): Promise<void> {
 		if (this.closed) return
 		this.closed = true
-		await this.client.end({ timeout: 5 })
+		await Promise.all([this.sql.close({ timeout: 5 }), this.client.end({ timeout: 5 })])
 	}
 
 	private wrap(operation: string, error: unknown): Error {
@@ -229,17 +233,25 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 			try {
 				return await run()
 			} catch (error) {
+				const code = codeOf(error)
 				const retry = isLost(error)
 					? attempt < this.max
-					: codeOf(error) === 'CONNECT_TIMEOUT' && attempt === 0
+					: code !== undefined && TIMEOUT_CODES.has(code) && attempt === 0
 				if (!retry) throw this.wrap(operation, error)
 			}
 		}
 	}
 
-	private async query<T>(operation: string, run: () => Promise<T>): Promise<T> {
+	/** Runs one prepared statement on Bun's client, once migrations are applied. */
+	private async run<T>(operation: string, statement: string, parameters: unknown[]): Promise<T[]> {
 		if (!this.isReady) await this.ready()
-		return this.guard(operation, run)
+		return this.guard(operation, () => this.sql.unsafe<T[]>(statement, parameters))
+	}
+
+	/** Runs `body` in a transaction on Bun's client, once migrations are applied. */
+	private async transaction<T>(operation: string, body: (tx: SQL) => Promise<T>): Promise<T> {
+		if (!this.isReady) await this.ready()
+		return this.guard(operation, () => this.sql.begin(body))
 	}
 
 	generateThreadId(_context: C): string {
@@ -251,28 +263,28 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 	}
 
 	async loadThread(threadId: string, context: C): Promise<ThreadMetadata> {
-		const owner = ownerOf(context, this.limits)
+		const { tenantId, userId } = ownerOf(context, this.limits)
 		const [row] = storableId(threadId, this.limits)
-			? await this.query('loadThread', () =>
-					this.db.select({ data: threads.data }).from(threads).where(ownedThread(owner, threadId))
-				)
+			? await this.run<{ data: ThreadMetadata }>('loadThread', statements.LOAD_THREAD, [
+					tenantId,
+					userId,
+					threadId
+				])
 			: []
 		if (!row) throw new NotFoundError('thread', threadId)
-		return JSON.parse(row.data)
+		return row.data
 	}
 
 	async saveThread(thread: ThreadMetadata, context: C): Promise<void> {
-		const owner = ownerOf(context, this.limits)
+		const { tenantId, userId } = ownerOf(context, this.limits)
 		const row = prepareThread(thread, this.limits)
-		await this.query('saveThread', () =>
-			this.db
-				.insert(threads)
-				.values({ ...owner, id: row.id, createdAt: new Date(row.createdAt), data: row.data })
-				.onConflictDoUpdate({
-					target: [threads.tenantId, threads.userId, threads.id],
-					set: { data: row.data }
-				})
-		)
+		await this.run('saveThread', statements.SAVE_THREAD, [
+			tenantId,
+			userId,
+			row.id,
+			new Date(row.createdAt).toISOString(),
+			row.data
+		])
 	}
 
 	/**
@@ -287,26 +299,21 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 		update: (current: unknown) => unknown,
 		context: C
 	): Promise<unknown> {
-		const owner = ownerOf(context, this.limits)
+		const { tenantId, userId } = ownerOf(context, this.limits)
 		if (!storableId(threadId, this.limits)) return undefined
 		return withCallerErrors(update, (apply) =>
-			this.query('updateThreadMetadata', () =>
-				this.db.transaction(async (tx) => {
-					const [row] = await tx
-						.select({ data: threads.data })
-						.from(threads)
-						.where(ownedThread(owner, threadId))
-						.for('update')
-					if (!row) return undefined
-					const result = updateMetadataKey(row.data, key, apply, this.limits)
-					if (result.data !== undefined)
-						await tx
-							.update(threads)
-							.set({ data: result.data })
-							.where(ownedThread(owner, threadId))
-					return result.current
-				})
-			)
+			this.transaction('updateThreadMetadata', async (tx) => {
+				const [row] = await tx.unsafe<{ data: string }[]>(statements.LOCK_THREAD, [
+					tenantId,
+					userId,
+					threadId
+				])
+				if (!row) return undefined
+				const result = updateMetadataKey(row.data, key, apply, this.limits)
+				if (result.data !== undefined)
+					await tx.unsafe(statements.UPDATE_THREAD, [tenantId, userId, threadId, result.data])
+				return result.current
+			})
 		)
 	}
 
@@ -316,20 +323,23 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 		order: SortOrder,
 		context: C
 	): Promise<Page<ThreadMetadata>> {
-		const owner = ownerOf(context, this.limits)
+		const { tenantId, userId } = ownerOf(context, this.limits)
 		checkLimit(limit)
-		const scope = and(eq(threads.tenantId, owner.tenantId), eq(threads.userId, owner.userId))
-		const cursor = afterId && storableId(afterId, this.limits) ? ownedThread(owner, afterId) : undefined
-		const direction = order === 'desc' ? desc : asc
-		const rows = await this.query('loadThreads', () =>
-			this.db
-				.select({ data: threads.data })
-				.from(threads)
-				.where(cursor ? and(scope, after(threads, cursor, order)) : scope)
-				.orderBy(direction(threads.createdAt), direction(threads.seq))
-				.limit(limit + 1)
-		)
-		return toPage<ThreadMetadata>(rows, limit)
+		const page = statements.LOAD_THREADS[order === 'desc' ? 'desc' : 'asc']
+		const rows =
+			afterId && storableId(afterId, this.limits)
+				? await this.run<{ data: ThreadMetadata }>('loadThreads', page.after, [
+						tenantId,
+						userId,
+						limit + 1,
+						afterId
+					])
+				: await this.run<{ data: ThreadMetadata }>('loadThreads', page.first, [
+						tenantId,
+						userId,
+						limit + 1
+					])
+		return toPage(rows, limit)
 	}
 
 	async loadThreadItems(
@@ -339,37 +349,41 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 		order: SortOrder,
 		context: C
 	): Promise<Page<ThreadItem>> {
-		const owner = ownerOf(context, this.limits)
+		const { tenantId, userId } = ownerOf(context, this.limits)
 		checkLimit(limit)
 		if (!storableId(threadId, this.limits)) return emptyPage()
-		const scope = ownedItems(owner, threadId)
-		const cursor =
-			afterId && storableId(afterId, this.limits) ? and(scope, eq(items.id, afterId)) : undefined
-		const direction = order === 'desc' ? desc : asc
-		const rows = await this.query('loadThreadItems', () =>
-			this.db
-				.select({ data: items.data })
-				.from(items)
-				.where(cursor ? and(scope, after(items, cursor, order)) : scope)
-				.orderBy(direction(items.createdAt), direction(items.seq))
-				.limit(limit + 1)
-		)
-		return toPage<ThreadItem>(rows, limit)
+		const page = statements.LOAD_THREAD_ITEMS[order === 'desc' ? 'desc' : 'asc']
+		const rows =
+			afterId && storableId(afterId, this.limits)
+				? await this.run<{ data: ThreadItem }>('loadThreadItems', page.after, [
+						tenantId,
+						userId,
+						threadId,
+						limit + 1,
+						afterId
+					])
+				: await this.run<{ data: ThreadItem }>('loadThreadItems', page.first, [
+						tenantId,
+						userId,
+						threadId,
+						limit + 1
+					])
+		return toPage(rows, limit)
 	}
 
 	/** Upsert by id within the thread: a new item goes last in its creation-time slot, a known id keeps its place. */
 	async addThreadItem(threadId: string, item: ThreadItem, context: C): Promise<void> {
-		const owner = ownerOf(context, this.limits)
+		const { tenantId, userId } = ownerOf(context, this.limits)
 		const row = prepareItem(threadId, item, this.limits)
-		const written = await this.query('addThreadItem', () =>
-			this.db.execute(sql`
-				insert into ${items} (tenant_id, user_id, thread_id, id, type, created_at, data)
-				select ${owner.tenantId}, ${owner.userId}, ${row.threadId}, ${row.id}, ${row.type},
-					${timestamptz(row.createdAt)}, ${row.data}::json
-				where exists (select 1 from ${threads} where ${ownedThread(owner, row.threadId)})
-				on conflict (tenant_id, user_id, thread_id, id) do update set type = excluded.type, data = excluded.data
-				returning seq`)
-		)
+		const written = await this.run('addThreadItem', statements.ADD_THREAD_ITEM, [
+			tenantId,
+			userId,
+			row.threadId,
+			row.id,
+			row.type,
+			new Date(row.createdAt).toISOString(),
+			row.data
+		])
 		if (written.length === 0) throw new NotFoundError('thread', threadId)
 	}
 
@@ -378,74 +392,64 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 	}
 
 	async loadItem(threadId: string, itemId: string, context: C): Promise<ThreadItem> {
-		const owner = ownerOf(context, this.limits)
+		const { tenantId, userId } = ownerOf(context, this.limits)
 		const [row] =
 			storableId(threadId, this.limits) && storableId(itemId, this.limits)
-				? await this.query('loadItem', () =>
-						this.db
-							.select({ data: items.data })
-							.from(items)
-							.where(and(ownedItems(owner, threadId), eq(items.id, itemId)))
-					)
+				? await this.run<{ data: ThreadItem }>('loadItem', statements.LOAD_ITEM, [
+						tenantId,
+						userId,
+						threadId,
+						itemId
+					])
 				: []
 		if (!row) throw new NotFoundError('item', itemId)
-		return JSON.parse(row.data)
+		return row.data
 	}
 
 	/** Deletes the thread and its items in one transaction; attachments stay. */
 	async deleteThread(threadId: string, context: C): Promise<void> {
-		const owner = ownerOf(context, this.limits)
+		const { tenantId, userId } = ownerOf(context, this.limits)
 		if (!storableId(threadId, this.limits)) return
-		await this.query('deleteThread', () =>
-			this.db.transaction(async (tx) => {
-				await tx.delete(items).where(ownedItems(owner, threadId))
-				await tx.delete(threads).where(ownedThread(owner, threadId))
-			})
-		)
+		await this.transaction('deleteThread', async (tx) => {
+			await tx.unsafe(statements.DELETE_THREAD_ITEMS, [tenantId, userId, threadId])
+			await tx.unsafe(statements.DELETE_THREAD, [tenantId, userId, threadId])
+		})
 	}
 
 	async deleteThreadItem(threadId: string, itemId: string, context: C): Promise<void> {
-		const owner = ownerOf(context, this.limits)
+		const { tenantId, userId } = ownerOf(context, this.limits)
 		if (!storableId(threadId, this.limits) || !storableId(itemId, this.limits)) return
-		await this.query('deleteThreadItem', () =>
-			this.db.delete(items).where(and(ownedItems(owner, threadId), eq(items.id, itemId)))
-		)
+		await this.run('deleteThreadItem', statements.DELETE_THREAD_ITEM, [
+			tenantId,
+			userId,
+			threadId,
+			itemId
+		])
 	}
 
 	async saveAttachment(attachment: Attachment, context: C): Promise<void> {
-		const owner = ownerOf(context, this.limits)
+		const { tenantId, userId } = ownerOf(context, this.limits)
 		const row = prepareAttachment(attachment, this.limits)
-		await this.query('saveAttachment', () =>
-			this.db
-				.insert(attachments)
-				.values({ ...owner, ...row })
-				.onConflictDoUpdate({
-					target: [attachments.tenantId, attachments.userId, attachments.id],
-					set: { data: row.data }
-				})
-		)
+		await this.run('saveAttachment', statements.SAVE_ATTACHMENT, [tenantId, userId, row.id, row.data])
 	}
 
 	async loadAttachment(attachmentId: string, context: C): Promise<Attachment> {
-		const owner = ownerOf(context, this.limits)
+		const { tenantId, userId } = ownerOf(context, this.limits)
 		const [row] = storableId(attachmentId, this.limits)
-			? await this.query('loadAttachment', () =>
-					this.db
-						.select({ data: attachments.data })
-						.from(attachments)
-						.where(ownedAttachment(owner, attachmentId))
-				)
+			? await this.run<{ data: Attachment }>('loadAttachment', statements.LOAD_ATTACHMENT, [
+					tenantId,
+					userId,
+					attachmentId
+				])
 			: []
 		if (!row) throw new NotFoundError('attachment', attachmentId)
-		return JSON.parse(row.data)
+		return row.data
 	}
 
 	async deleteAttachment(attachmentId: string, context: C): Promise<void> {
-		const owner = ownerOf(context, this.limits)
+		const { tenantId, userId } = ownerOf(context, this.limits)
 		if (!storableId(attachmentId, this.limits)) return
-		await this.query('deleteAttachment', () =>
-			this.db.delete(attachments).where(ownedAttachment(owner, attachmentId))
-		)
+		await this.run('deleteAttachment', statements.DELETE_ATTACHMENT, [tenantId, userId, attachmentId])
 	}
 }
 

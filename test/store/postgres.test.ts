@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
+import postgres from 'postgres'
 import {
 	defaultLimits,
 	PostgresStore,
@@ -7,7 +8,7 @@ import {
 	StoreValidationError
 } from '../../plugins/store'
 import { storeContract } from './contract'
-import { assistantMessage, at, ids, newContext, thread } from './fixtures'
+import { assistantMessage, at, fileAttachment, ids, newContext, thread } from './fixtures'
 import { ADMIN_URL, createTestDatabase, postgresReachable, terminateConnections } from './pg'
 
 // The preload's default timeout reaches only the first file of a multi-file run (Bun 1.4.5).
@@ -82,6 +83,44 @@ if (!reachable && process.env.CI === 'true') {
 			}
 		})
 
+		test('a call whose connection is terminated while it runs is retried and applies once', async () => {
+			const store = postgresStore({ url: database.url, max: 2 })
+			const locker = postgres(database.url, { max: 1, onnotice: () => {} })
+			try {
+				const context = newContext()
+				await store.saveThread(thread('thr_lost'), context)
+				let calls = 0
+				let pending: Promise<unknown> | undefined
+				let terminated = 0
+				await locker.begin(async (sql) => {
+					await sql`select 1 from chatkit_threads where id = 'thr_lost' for update`
+					pending = store.updateThreadMetadata(
+						'thr_lost',
+						'count',
+						(value) => {
+							calls++
+							return ((value as number | undefined) ?? 0) + 1
+						},
+						context
+					)
+					for (let i = 0; i < 500 && terminated === 0; i++) {
+						const rows = await sql`
+							select pg_terminate_backend(pid) from pg_stat_activity
+							where datname = ${database.name} and wait_event_type = 'Lock'`
+						terminated = rows.length
+						if (terminated === 0) await Bun.sleep(10)
+					}
+				})
+				expect(terminated).toBe(1)
+				expect(await pending).toBeUndefined()
+				expect(calls).toBe(1)
+				expect((await store.loadThread('thr_lost', context)).metadata).toEqual({ count: 1 })
+			} finally {
+				await locker.end()
+				await store.close()
+			}
+		})
+
 		test('stores starting together on an empty database migrate once', async () => {
 			const fresh = await createTestDatabase()
 			const stores = Array.from({ length: 3 }, () => postgresStore({ url: fresh.url, max: 1 }))
@@ -119,7 +158,7 @@ if (!reachable && process.env.CI === 'true') {
 			}
 		})
 
-		test('items are json documents in key order, created_at a millisecond timestamptz', async () => {
+		test('documents are stored as json objects, items in key order, created_at a millisecond timestamptz', async () => {
 			const store = postgresStore({ url: database.url, max: 1 })
 			try {
 				const context = newContext()
@@ -134,6 +173,12 @@ if (!reachable && process.env.CI === 'true') {
 					where user_id = ${context.user.id}`
 				expect(row.text.startsWith('{"id":"m","thread_id":"thr_cols"')).toBe(true)
 				expect(row.created).toBe('2026-01-01 12:00:00.123+00')
+				await store.saveAttachment(fileAttachment('atc_cols'), context)
+				const types = await store.client`
+					select json_typeof(data) as type from chatkit_threads where user_id = ${context.user.id}
+					union all select json_typeof(data) from chatkit_items where user_id = ${context.user.id}
+					union all select json_typeof(data) from chatkit_attachments where user_id = ${context.user.id}`
+				expect(types.map((entry) => entry.type)).toEqual(['object', 'object', 'object'])
 			} finally {
 				await store.close()
 			}

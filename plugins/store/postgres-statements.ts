@@ -1,0 +1,95 @@
+/**
+ * The PostgreSQL store's statements, written once and run as named prepared statements by Bun's native
+ * client (no query building per call). Every statement is scoped by owner: `$1` is the tenant id, `$2` the
+ * user id. JSON documents are bound as `$n::text::json` so the client sends the text as it is (a bare
+ * `json` parameter would be JSON-encoded a second time); `data` columns are read back as parsed documents.
+ */
+import type { SortOrder } from './shared'
+
+const THREADS = 'chatkit_threads'
+const ITEMS = 'chatkit_items'
+const ATTACHMENTS = 'chatkit_attachments'
+
+const OWNER = 'tenant_id = $1 and user_id = $2'
+const THREAD_ITEMS = `${OWNER} and thread_id = $3`
+
+/**
+ * A page in `order`, `limit` rows from parameter `limitParam`; after a cursor (the id in `cursorParam`),
+ * the rows strictly after the cursor row. An unknown cursor matches every row, so the page starts from the
+ * beginning. One statement: the cursor row is found by index lookups in subqueries.
+ */
+const page = (table: string, scope: string, order: SortOrder, limitParam: number, cursorParam?: number) => {
+	const direction = order === 'desc' ? 'desc' : 'asc'
+	const at = (column: string) => `(select ${column} from ${table} where ${scope} and id = $${cursorParam})`
+	const after =
+		cursorParam === undefined
+			? ''
+			: order === 'asc'
+				? ` and (created_at, seq) > (coalesce(${at('created_at')}, '-infinity'::timestamptz), coalesce(${at('seq')}, 0))`
+				: ` and (created_at, seq) < (coalesce(${at('created_at')}, 'infinity'::timestamptz), coalesce(${at('seq')}, 9223372036854775807))`
+	return `select data from ${table} where ${scope}${after} order by created_at ${direction}, seq ${direction} limit $${limitParam}`
+}
+
+const pages = (table: string, scope: string, limitParam: number) => ({
+	asc: {
+		first: page(table, scope, 'asc', limitParam),
+		after: page(table, scope, 'asc', limitParam, limitParam + 1)
+	},
+	desc: {
+		first: page(table, scope, 'desc', limitParam),
+		after: page(table, scope, 'desc', limitParam, limitParam + 1)
+	}
+})
+
+/** Parameters: tenant, user, limit[, cursor thread id]. */
+export const LOAD_THREADS = pages(THREADS, OWNER, 3)
+
+/** Parameters: tenant, user, thread id, limit[, cursor item id]. */
+export const LOAD_THREAD_ITEMS = pages(ITEMS, THREAD_ITEMS, 4)
+
+/** Parameters: tenant, user, thread id. */
+export const LOAD_THREAD = `select data from ${THREADS} where ${OWNER} and id = $3`
+
+/** The thread's document as text, its row locked until the transaction ends. Parameters: tenant, user, thread id. */
+export const LOCK_THREAD = `select data::text as data from ${THREADS} where ${OWNER} and id = $3 for update`
+
+/** Parameters: tenant, user, thread id, document. */
+export const UPDATE_THREAD = `update ${THREADS} set data = $4::text::json where ${OWNER} and id = $3`
+
+/** Upsert of the metadata; a known thread keeps its position. Parameters: tenant, user, id, created_at (ISO), document. */
+export const SAVE_THREAD = `insert into ${THREADS} (tenant_id, user_id, id, created_at, data)
+	values ($1, $2, $3, $4::timestamptz, $5::text::json)
+	on conflict (tenant_id, user_id, id) do update set data = excluded.data`
+
+/**
+ * Upsert by id within the thread, only when the owner's thread exists (no row returned otherwise).
+ * Parameters: tenant, user, thread id, item id, type, created_at (ISO), document.
+ */
+export const ADD_THREAD_ITEM = `insert into ${ITEMS} (tenant_id, user_id, thread_id, id, type, created_at, data)
+	select $1, $2, $3, $4, $5, $6::timestamptz, $7::text::json
+	where exists (select 1 from ${THREADS} where ${OWNER} and id = $3)
+	on conflict (tenant_id, user_id, thread_id, id) do update set type = excluded.type, data = excluded.data
+	returning seq`
+
+/** Parameters: tenant, user, thread id, item id. */
+export const LOAD_ITEM = `select data from ${ITEMS} where ${THREAD_ITEMS} and id = $4`
+
+/** Parameters: tenant, user, thread id. */
+export const DELETE_THREAD_ITEMS = `delete from ${ITEMS} where ${THREAD_ITEMS}`
+
+/** Parameters: tenant, user, thread id. */
+export const DELETE_THREAD = `delete from ${THREADS} where ${OWNER} and id = $3`
+
+/** Parameters: tenant, user, thread id, item id. */
+export const DELETE_THREAD_ITEM = `delete from ${ITEMS} where ${THREAD_ITEMS} and id = $4`
+
+/** Parameters: tenant, user, id, document. */
+export const SAVE_ATTACHMENT = `insert into ${ATTACHMENTS} (tenant_id, user_id, id, data)
+	values ($1, $2, $3, $4::text::json)
+	on conflict (tenant_id, user_id, id) do update set data = excluded.data`
+
+/** Parameters: tenant, user, id. */
+export const LOAD_ATTACHMENT = `select data from ${ATTACHMENTS} where ${OWNER} and id = $3`
+
+/** Parameters: tenant, user, id. */
+export const DELETE_ATTACHMENT = `delete from ${ATTACHMENTS} where ${OWNER} and id = $3`
