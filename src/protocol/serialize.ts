@@ -133,16 +133,16 @@ export const itemToWire = (item: ThreadItem): Wire => {
 
 const EMPTY_PAGE: Page<never> = { data: [], has_more: false }
 
-/**
- * The thread as every response shows it: `metadata` always `{}`, hidden items filtered,
- * `items` an empty page unless given.
- */
 const isActive = (status: ThreadMetadata['status']) => {
 	if (status.type !== 'active') return false
 	for (const key in status) if (key !== 'type') return false
 	return true
 }
 
+/**
+ * The thread as every response shows it: `metadata` always `{}`, hidden items filtered,
+ * `items` an empty page unless given.
+ */
 export const threadToWire = (thread: ThreadMetadata, items: Page<ThreadItem> = EMPTY_PAGE): Wire => {
 	const out: Wire = {}
 	if (thread.title !== null && thread.title !== undefined) out.title = thread.title
