@@ -26,12 +26,14 @@ export interface ClientToolCall {
 /** @internal An unbounded queue with one waiting reader. */
 export class EventQueue {
 	private readonly events: ThreadStreamEvent[] = []
-	private wake?: () => void
+	/** Called once, at the next push: how the reader waits. */
+	onPush?: () => void
 
 	push(event: ThreadStreamEvent): void {
 		this.events.push(event)
-		this.wake?.()
-		this.wake = undefined
+		const onPush = this.onPush
+		this.onPush = undefined
+		onPush?.()
 	}
 
 	shift(): ThreadStreamEvent | undefined {
@@ -44,14 +46,6 @@ export class EventQueue {
 
 	clear(): void {
 		this.events.length = 0
-	}
-
-	/** Resolves at the next push (at once when events are waiting). */
-	next(): Promise<void> {
-		if (this.events.length > 0) return Promise.resolve()
-		return new Promise((resolve) => {
-			this.wake = resolve
-		})
 	}
 }
 

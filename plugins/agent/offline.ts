@@ -178,7 +178,7 @@ export class OfflineModel implements Model {
 			for (const part of item.content) {
 				if (part.type !== 'output_text') continue
 				for (const delta of tokens(part.text)) {
-					await pause(this.tokenDelayMs, signal)
+					if (this.tokenDelayMs > 0) await pause(this.tokenDelayMs, signal)
 					if (signal?.aborted) throw abortError()
 					outputTokens++
 					yield { type: 'output_text_delta', delta, itemId: item.id }

@@ -7,16 +7,18 @@ import type { ThreadStreamEvent } from '../../src/protocol/events'
 import type {
 	AssistantMessageContent,
 	AssistantMessageItem,
+	GeneratedImageItem,
 	ThoughtTask,
 	ThreadItem,
 	WorkflowItem
 } from '../../src/protocol/items'
 import type { ChatKitContext } from '../../src/store/types'
-import { type AgentContext, finishWorkflow } from './context'
+import { type AgentContext, type EventQueue, finishWorkflow } from './context'
 import { ResponseStreamConverter } from './converter'
 
 type Raw = Record<string, any>
 type Events = AsyncGenerator<ThreadStreamEvent>
+type Step = IteratorResult<RunStreamEvent>
 
 const now = () => new Date().toISOString()
 const isHidden = (item: ThreadItem) =>
@@ -30,9 +32,14 @@ interface OpenMessage {
 	text: string
 }
 
-/** Maps one agent run onto ChatKit events; the state of one turn. */
+/**
+ * Maps one agent run onto ChatKit events; the state of one turn. Each method appends its events to
+ * `out` (no generator per event: most events are text deltas), which the stream takes after each step.
+ */
 class RunMapper<C extends ChatKitContext> {
 	readonly produced = new Set<string>()
+	/** Events mapped and not yet taken. */
+	private out: ThreadStreamEvent[] = []
 	private readonly annotationCounts = new Map<string, number>()
 	private thought?: { itemId: string; summaryIndex: number; task: ThoughtTask }
 	/** The current model response streams Responses API events (so plain text deltas are duplicates). */
@@ -52,11 +59,18 @@ class RunMapper<C extends ChatKitContext> {
 		return this.ctx.thread.id
 	}
 
-	private endActiveWorkflow(): ThreadStreamEvent[] {
+	/** The events mapped since the last call. */
+	take(): ThreadStreamEvent[] {
+		const events = this.out
+		this.out = []
+		return events
+	}
+
+	private endActiveWorkflow(): void {
 		const active = this.ctx.workflowItem
-		if (!active) return []
+		if (!active) return
 		this.ctx.workflowItem = undefined
-		return [finishWorkflow(active)]
+		this.out.push(finishWorkflow(active))
 	}
 
 	private content(part: Raw): AssistantMessageContent {
@@ -74,12 +88,12 @@ class RunMapper<C extends ChatKitContext> {
 	}
 
 	/** Events a tool or helper put in the context. */
-	*queued(event: ThreadStreamEvent): Generator<ThreadStreamEvent> {
+	queued(event: ThreadStreamEvent): void {
 		if (event.type === 'thread.item.added' || event.type === 'thread.item.done') {
 			const { item } = event
 			const active = this.ctx.workflowItem
 			if (active && active.id !== item.id && item.type !== 'client_tool_call' && !isHidden(item))
-				yield* this.endActiveWorkflow()
+				this.endActiveWorkflow()
 			if (item.type === 'workflow') {
 				if (event.type === 'thread.item.added' && this.ctx.workflowItem?.id !== item.id)
 					this.ctx.workflowItem = structuredClone(item)
@@ -88,10 +102,11 @@ class RunMapper<C extends ChatKitContext> {
 			}
 			this.produced.add(item.id)
 		}
-		yield event
+		this.out.push(event)
 	}
 
-	async *run(event: RunStreamEvent): Events {
+	/** One event of the run; a promise only when a converter call is awaited (generated images). */
+	run(event: RunStreamEvent): void | Promise<void> {
 		if (event.type === 'run_item_stream_event') {
 			const { item } = event
 			if (item.type === 'tool_call_item' && item.rawItem.type === 'function_call') {
@@ -112,28 +127,28 @@ class RunMapper<C extends ChatKitContext> {
 			case 'model':
 				if (typeof data.event?.type === 'string' && data.event.type.startsWith('response.')) {
 					this.responsesMode = true
-					yield* this.responses(data.event)
+					return this.responses(data.event)
 				}
 				return
 			case 'output_text_delta':
-				if (!this.responsesMode) yield* this.textDelta(data.delta, data.itemId)
+				if (!this.responsesMode) this.textDelta(data.delta, data.itemId)
 				return
 			case 'response_done':
-				if (!this.responsesMode) yield* this.responseDone(data.response?.output ?? [])
+				if (!this.responsesMode) this.responseDone(data.response?.output ?? [])
 				return
 		}
 	}
 
-	private *openMessage(key: string, withPart: boolean): Generator<ThreadStreamEvent, OpenMessage> {
-		yield* this.endActiveWorkflow()
+	private openMessage(key: string, withPart: boolean): OpenMessage {
+		this.endActiveWorkflow()
 		const item = this.message(this.ctx.generateId('message'), [])
 		const open = { key, item, text: '' }
 		this.open.push(open)
 		this.produced.add(item.id)
 		this.messageInResponse = true
-		yield { type: 'thread.item.added', item: structuredClone(item) }
+		this.out.push({ type: 'thread.item.added', item: { ...item, content: [] } })
 		if (withPart)
-			yield {
+			this.out.push({
 				type: 'thread.item.updated',
 				item_id: item.id,
 				update: {
@@ -141,31 +156,33 @@ class RunMapper<C extends ChatKitContext> {
 					content_index: 0,
 					content: emptyPart()
 				}
-			}
+			})
 		return open
 	}
 
-	private *textDelta(delta: string, itemId: string | undefined): Generator<ThreadStreamEvent> {
+	private openWithKey(key: string): OpenMessage | undefined {
+		const { open } = this
+		for (let index = 0; index < open.length; index++) if (open[index].key === key) return open[index]
+		return undefined
+	}
+
+	private textDelta(delta: string, itemId: string | undefined): void {
 		const key = itemId ?? ''
-		const open = this.open.find((message) => message.key === key) ?? (yield* this.openMessage(key, true))
+		const open = this.openWithKey(key) ?? this.openMessage(key, true)
 		open.text += delta
-		yield {
+		this.out.push({
 			type: 'thread.item.updated',
 			item_id: open.item.id,
 			update: { type: 'assistant_message.content_part.text_delta', content_index: 0, delta }
-		}
+		})
 	}
 
-	private *finishMessage(
-		open: OpenMessage,
-		content: AssistantMessageContent[],
-		opened: boolean
-	): Generator<ThreadStreamEvent> {
+	private finishMessage(open: OpenMessage, content: AssistantMessageContent[], opened: boolean): void {
 		this.open.splice(this.open.indexOf(open), 1)
 		const { id } = open.item
 		for (const [index, part] of content.entries()) {
 			if (index > 0 || !opened)
-				yield {
+				this.out.push({
 					type: 'thread.item.updated',
 					item_id: id,
 					update: {
@@ -173,44 +190,44 @@ class RunMapper<C extends ChatKitContext> {
 						content_index: index,
 						content: emptyPart()
 					}
-				}
-			yield {
+				})
+			this.out.push({
 				type: 'thread.item.updated',
 				item_id: id,
 				update: { type: 'assistant_message.content_part.done', content_index: index, content: part }
-			}
+			})
 		}
-		yield { type: 'thread.item.done', item: { ...open.item, content } }
+		this.out.push({ type: 'thread.item.done', item: { ...open.item, content } })
 	}
 
 	/** The end of a model response streamed as plain text deltas: finish its messages, show its reasoning. */
-	private *responseDone(output: Raw[]): Generator<ThreadStreamEvent> {
+	private responseDone(output: Raw[]): void {
 		for (const item of output) {
-			if (item.type === 'reasoning' && !this.messageInResponse) yield* this.reasoningItem(item)
+			if (item.type === 'reasoning' && !this.messageInResponse) this.reasoningItem(item)
 			if (item.type !== 'message' || item.role !== 'assistant') continue
 			const content = (Array.isArray(item.content) ? item.content : [])
 				.filter((part: Raw) => part.type === 'output_text' || part.type === 'refusal')
 				.map((part: Raw) => this.content(part))
-			const open = this.open.find((message) => message.key === (item.id ?? '')) ?? this.open[0]
-			if (open) yield* this.finishMessage(open, content, true)
+			const open = this.openWithKey(item.id ?? '') ?? this.open[0]
+			if (open) this.finishMessage(open, content, true)
 			else if (content.length > 0)
-				yield* this.finishMessage(yield* this.openMessage(item.id ?? '', false), content, false)
+				this.finishMessage(this.openMessage(item.id ?? '', false), content, false)
 		}
 		for (const open of [...this.open])
-			yield* this.finishMessage(open, [{ ...emptyPart(), text: open.text }], true)
+			this.finishMessage(open, [{ ...emptyPart(), text: open.text }], true)
 	}
 
-	private *reasoningItem(item: Raw): Generator<ThreadStreamEvent> {
+	private reasoningItem(item: Raw): void {
 		const texts = (Array.isArray(item.content) ? item.content : [])
 			.map((part: Raw) => part?.text)
 			.filter((text: unknown): text is string => typeof text === 'string' && text.trim() !== '')
 		if (texts.length === 0) return
-		if (!this.ctx.workflowItem) yield* this.startReasoning()
+		if (!this.ctx.workflowItem) this.startReasoning()
 		const workflow = this.ctx.workflowItem as WorkflowItem
-		for (const content of texts) yield this.addThought(workflow, content)
+		for (const content of texts) this.out.push(this.addThought(workflow, content))
 	}
 
-	private *startReasoning(): Generator<ThreadStreamEvent> {
+	private startReasoning(): void {
 		const item: WorkflowItem = {
 			id: this.ctx.generateId('workflow'),
 			thread_id: this.threadId,
@@ -220,7 +237,7 @@ class RunMapper<C extends ChatKitContext> {
 		}
 		this.ctx.workflowItem = item
 		this.produced.add(item.id)
-		yield { type: 'thread.item.added', item: structuredClone(item) }
+		this.out.push({ type: 'thread.item.added', item: structuredClone(item) })
 	}
 
 	private addThought(
@@ -235,7 +252,7 @@ class RunMapper<C extends ChatKitContext> {
 			update: {
 				type: 'workflow.task.added',
 				task_index: workflow.workflow.tasks.length - 1,
-				task: structuredClone(task)
+				task: { ...task }
 			}
 		}
 	}
@@ -247,7 +264,7 @@ class RunMapper<C extends ChatKitContext> {
 			update: {
 				type: 'workflow.task.updated',
 				task_index: workflow.workflow.tasks.indexOf(task),
-				task: structuredClone(task)
+				task: { ...task }
 			}
 		}
 	}
@@ -262,18 +279,18 @@ class RunMapper<C extends ChatKitContext> {
 		)
 	}
 
-	/** Responses API stream events (PROTOCOL §7.2). */
-	private async *responses(event: Raw): Events {
+	/** Responses API stream events (PROTOCOL §7.2); a promise only for generated images. */
+	private responses(event: Raw): void | Promise<void> {
 		const { ctx, converter } = this
 		switch (event.type) {
 			case 'response.output_item.added': {
 				const item = event.item ?? {}
-				if (item.type === 'reasoning' && !ctx.workflowItem) yield* this.startReasoning()
+				if (item.type === 'reasoning' && !ctx.workflowItem) this.startReasoning()
 				else if (item.type === 'message') {
-					yield* this.endActiveWorkflow()
+					this.endActiveWorkflow()
 					this.produced.add(item.id)
 					const content = (item.content ?? []).map((part: Raw) => this.content(part))
-					yield { type: 'thread.item.added', item: this.message(item.id, content) }
+					this.out.push({ type: 'thread.item.added', item: this.message(item.id, content) })
 				} else if (item.type === 'image_generation_call') {
 					ctx.generatedImageItem = {
 						id: ctx.generateId('message'),
@@ -283,13 +300,16 @@ class RunMapper<C extends ChatKitContext> {
 						image: null
 					}
 					this.produced.add(ctx.generatedImageItem.id)
-					yield { type: 'thread.item.added', item: structuredClone(ctx.generatedImageItem) }
+					this.out.push({
+						type: 'thread.item.added',
+						item: structuredClone(ctx.generatedImageItem)
+					})
 				}
 				return
 			}
 			case 'response.content_part.added':
 				if (event.part?.type === 'reasoning_text') return
-				yield {
+				this.out.push({
 					type: 'thread.item.updated',
 					item_id: event.item_id,
 					update: {
@@ -297,11 +317,11 @@ class RunMapper<C extends ChatKitContext> {
 						content_index: event.content_index,
 						content: this.content(event.part)
 					}
-				}
+				})
 				return
 			case 'response.output_text.delta':
 			case 'response.refusal.delta':
-				yield {
+				this.out.push({
 					type: 'thread.item.updated',
 					item_id: event.item_id,
 					update: {
@@ -309,11 +329,11 @@ class RunMapper<C extends ChatKitContext> {
 						content_index: event.content_index,
 						delta: event.delta
 					}
-				}
+				})
 				return
 			case 'response.output_text.done':
 			case 'response.refusal.done':
-				yield {
+				this.out.push({
 					type: 'thread.item.updated',
 					item_id: event.item_id,
 					update: {
@@ -325,7 +345,7 @@ class RunMapper<C extends ChatKitContext> {
 							annotations: []
 						}
 					}
-				}
+				})
 				return
 			case 'response.output_text.annotation.added': {
 				const annotation = converter.convertAnnotation(event.annotation)
@@ -333,7 +353,7 @@ class RunMapper<C extends ChatKitContext> {
 				const key = `${event.item_id}\u0000${event.content_index}`
 				const index = this.annotationCounts.get(key) ?? 0
 				this.annotationCounts.set(key, index + 1)
-				yield {
+				this.out.push({
 					type: 'thread.item.updated',
 					item_id: event.item_id,
 					update: {
@@ -342,7 +362,7 @@ class RunMapper<C extends ChatKitContext> {
 						annotation_index: index,
 						annotation
 					}
-				}
+				})
 				return
 			}
 			case 'response.reasoning_summary_text.delta': {
@@ -355,10 +375,10 @@ class RunMapper<C extends ChatKitContext> {
 						status_indicator: 'none'
 					}
 					this.thought = { itemId: event.item_id, summaryIndex: event.summary_index, task }
-					yield this.addThought(workflow, event.delta, task)
+					this.out.push(this.addThought(workflow, event.delta, task))
 				} else if (this.thought && this.isStreamingThought(workflow, event)) {
 					this.thought.task.content += event.delta
-					yield this.thoughtUpdate(workflow, this.thought.task)
+					this.out.push(this.thoughtUpdate(workflow, this.thought.task))
 				}
 				return
 			}
@@ -369,54 +389,60 @@ class RunMapper<C extends ChatKitContext> {
 					const { task } = this.thought
 					task.content = event.text
 					this.thought = undefined
-					yield this.thoughtUpdate(workflow, task)
-				} else yield this.addThought(workflow, event.text)
+					this.out.push(this.thoughtUpdate(workflow, task))
+				} else this.out.push(this.addThought(workflow, event.text))
 				return
 			}
 			case 'response.image_generation_call.partial_image': {
 				const image = ctx.generatedImageItem
 				if (!image) return
-				const url = await converter.base64ImageToUrl(
-					event.item_id,
-					event.partial_image_b64,
-					event.partial_image_index
-				)
-				image.image = { id: event.item_id, url }
-				yield {
-					type: 'thread.item.updated',
-					item_id: image.id,
-					update: {
-						type: 'generated_image.updated',
-						image: { ...image.image },
-						progress: converter.partialImageIndexToProgress(event.partial_image_index)
-					}
-				}
-				return
+				return this.partialImage(image, event)
 			}
 			case 'response.output_item.done': {
 				const item = event.item ?? {}
 				if (item.type === 'message') {
 					this.produced.add(item.id)
 					const content = (item.content ?? []).map((part: Raw) => this.content(part))
-					yield { type: 'thread.item.done', item: this.message(item.id, content) }
-				} else if (item.type === 'image_generation_call' && item.result && ctx.generatedImageItem) {
-					const image = ctx.generatedImageItem
-					image.image = { id: item.id, url: await converter.base64ImageToUrl(item.id, item.result) }
-					ctx.generatedImageItem = undefined
-					yield { type: 'thread.item.done', item: structuredClone(image) }
-				}
+					this.out.push({ type: 'thread.item.done', item: this.message(item.id, content) })
+				} else if (item.type === 'image_generation_call' && item.result && ctx.generatedImageItem)
+					return this.imageDone(ctx.generatedImageItem, item)
 				return
 			}
 		}
+	}
+
+	private async partialImage(image: GeneratedImageItem, event: Raw): Promise<void> {
+		const { converter } = this
+		const url = await converter.base64ImageToUrl(
+			event.item_id,
+			event.partial_image_b64,
+			event.partial_image_index
+		)
+		image.image = { id: event.item_id, url }
+		this.out.push({
+			type: 'thread.item.updated',
+			item_id: image.id,
+			update: {
+				type: 'generated_image.updated',
+				image: { ...image.image },
+				progress: converter.partialImageIndexToProgress(event.partial_image_index)
+			}
+		})
+	}
+
+	private async imageDone(image: GeneratedImageItem, item: Raw): Promise<void> {
+		image.image = { id: item.id, url: await this.converter.base64ImageToUrl(item.id, item.result) }
+		this.ctx.generatedImageItem = undefined
+		this.out.push({ type: 'thread.item.done', item: structuredClone(image) })
 	}
 
 	/**
 	 * The end of the turn: keep an unfinished workflow for the next turn, then the pending client
 	 * tool call. A run paused for approvals closes its workflow and sends no client tool call.
 	 */
-	async *finish(paused = false): Events {
+	async finish(paused = false): Promise<void> {
 		const { ctx } = this
-		if (paused) yield* this.endActiveWorkflow()
+		if (paused) this.endActiveWorkflow()
 		if (ctx.workflowItem) {
 			await ctx.store.addThreadItem(this.threadId, ctx.workflowItem, ctx.requestContext)
 			ctx.workflowItem = undefined
@@ -425,7 +451,7 @@ class RunMapper<C extends ChatKitContext> {
 		if (!call || paused) return
 		const callId = call.callId ?? this.lastCallId
 		const id = callId === undefined ? undefined : this.toolCalls.get(callId)
-		yield {
+		this.out.push({
 			type: 'thread.item.done',
 			item: {
 				id: id ?? ctx.generateId('tool_call'),
@@ -437,7 +463,53 @@ class RunMapper<C extends ChatKitContext> {
 				name: call.name,
 				arguments: call.arguments
 			}
-		}
+		})
+	}
+}
+
+/**
+ * The run's steps, read one ahead (the SDK produces the next while this one is mapped and sent);
+ * `wait` resolves when a step arrives or a tool queues an event. One handler per step, no race.
+ */
+class StepReader {
+	private step?: Step
+	private failure?: { error: unknown }
+	private wake?: () => void
+	private readonly onStep = (step: Step) => {
+		this.step = step
+		this.wake?.()
+	}
+	private readonly onError = (error: unknown) => {
+		this.failure = { error }
+		this.wake?.()
+	}
+
+	constructor(
+		private readonly iterator: AsyncIterator<RunStreamEvent>,
+		private readonly queue: EventQueue
+	) {
+		this.request()
+	}
+
+	private request(): void {
+		this.iterator.next().then(this.onStep, this.onError)
+	}
+
+	/** The step that has arrived (the next one is requested), if any. @throws the run's error */
+	take(): Step | undefined {
+		if (this.failure) throw this.failure.error
+		const step = this.step
+		if (!step) return undefined
+		this.step = undefined
+		if (!step.done) this.request()
+		return step
+	}
+
+	wait(): Promise<void> {
+		return new Promise((resolve) => {
+			this.wake = resolve
+			this.queue.onPush = resolve
+		})
 	}
 }
 
@@ -479,17 +551,22 @@ export async function* streamAgentResponse<C extends ChatKitContext>(
 	const queue = ctx.events
 	try {
 		await resumeWorkflow(ctx, options.recentItems)
-		const iterator = result[Symbol.asyncIterator]()
-		let next = iterator.next()
-		next.catch(() => {})
+		const reader = new StepReader(result[Symbol.asyncIterator](), queue)
 		while (true) {
-			while (queue.size > 0) yield* mapper.queued(queue.shift() as ThreadStreamEvent)
-			const step = await Promise.race([next, queue.next().then(() => null)])
-			if (step === null) continue
+			if (queue.size > 0) {
+				while (queue.size > 0) mapper.queued(queue.shift() as ThreadStreamEvent)
+				for (const event of mapper.take()) yield event
+				continue
+			}
+			const step = reader.take()
+			if (!step) {
+				await reader.wait()
+				continue
+			}
 			if (step.done) break
-			next = iterator.next()
-			next.catch(() => {})
-			yield* mapper.run(step.value)
+			const converting = mapper.run(step.value)
+			if (converting) await converting
+			for (const event of mapper.take()) yield event
 		}
 	} catch (error) {
 		if (
@@ -502,7 +579,9 @@ export async function* streamAgentResponse<C extends ChatKitContext>(
 		throw error
 	}
 	if (ctx.signal.aborted) return
-	while (queue.size > 0) yield* mapper.queued(queue.shift() as ThreadStreamEvent)
+	while (queue.size > 0) mapper.queued(queue.shift() as ThreadStreamEvent)
+	for (const event of mapper.take()) yield event
 	const interruptions = (result as { interruptions?: unknown[] }).interruptions
-	yield* mapper.finish((interruptions?.length ?? 0) > 0)
+	await mapper.finish((interruptions?.length ?? 0) > 0)
+	for (const event of mapper.take()) yield event
 }

@@ -327,6 +327,47 @@ describe('agentResponder without Elysia', () => {
 		])
 	})
 
+	test('events a tool streams reach the client while the tool is still running', async () => {
+		const store = new MemoryStore()
+		let shown: () => void = () => {}
+		const progressShown = new Promise<void>((resolve) => {
+			shown = resolve
+		})
+		const wait = tool({
+			name: 'wait',
+			description: 'wait',
+			parameters: z.object({}),
+			async execute(_input, runContext?: AgentRunContext) {
+				agentContext(runContext).progress('Waiting for the user to see this…')
+				await progressShown
+				return 'seen'
+			}
+		})
+		const model = new ScriptedModel([
+			[functionCall('wait', {}, { callId: 'c1' })],
+			[assistantMessage('Done')]
+		])
+		const events: ThreadStreamEvent[] = []
+		for await (const event of agentResponder({ agent: new Agent({ name: 'A', model, tools: [wait] }) })({
+			thread: await thread(store),
+			input: null,
+			context: anonymous,
+			store,
+			signal: new AbortController().signal
+		})) {
+			events.push(event)
+			if (event.type === 'progress_update') shown()
+		}
+		expect(events.map(shape)).toEqual([
+			'progress_update',
+			'thread.item.added:assistant_message',
+			'thread.item.updated:assistant_message.content_part.added',
+			'thread.item.updated:assistant_message.content_part.text_delta',
+			'thread.item.updated:assistant_message.content_part.done',
+			'thread.item.done:assistant_message'
+		])
+	})
+
 	test('a guardrail tripwire surfaces as a StreamError whose cause is the tripwire', async () => {
 		const store = new MemoryStore()
 		const agent = new Agent({
