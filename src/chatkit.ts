@@ -149,6 +149,8 @@ const streamResponse = (turn: Turn, requestSignal: AbortSignal, onEnd: () => voi
 	let finished = false
 	let closed = false
 	let running: Promise<void> | undefined
+	/** Lets a turn held by a slow client go on once that client is gone. */
+	let releaseBackpressure: (() => void) | undefined
 	const finish = () => {
 		if (finished) return
 		finished = true
@@ -158,15 +160,23 @@ const streamResponse = (turn: Turn, requestSignal: AbortSignal, onEnd: () => voi
 	async function writeEvents(controller: DirectController) {
 		if (closed) return
 		let buffered = ''
-		let backpressure: Promise<unknown> | undefined
+		let backpressure: Promise<void> | undefined
+		/** The write returns a promise while the client reads slower than the turn writes: the turn then waits. */
 		const flushNow = () => {
 			if (closed || buffered === '') return
-			controller.write(buffered)
+			const written = controller.write(buffered)
 			buffered = ''
-			const flushed = controller.flush()
-			if (flushed instanceof Promise)
-				backpressure = flushed.finally(() => {
+			controller.flush()
+			if (written instanceof Promise)
+				backpressure = new Promise<void>((resolve) => {
+					releaseBackpressure = resolve
+					written.then(
+						() => resolve(),
+						() => resolve()
+					)
+				}).then(() => {
 					backpressure = undefined
+					releaseBackpressure = undefined
 				})
 		}
 		const emit = (event: StreamEvent): Promise<unknown> | undefined => {
@@ -185,8 +195,12 @@ const streamResponse = (turn: Turn, requestSignal: AbortSignal, onEnd: () => voi
 		if (closed) return
 		if (buffered !== '') controller.write(buffered)
 		closed = true
-		await controller.flush()
-		controller.close()
+		try {
+			await controller.flush()
+			controller.close()
+		} catch {
+			// the client went away while the last frames were sent
+		}
 	}
 	const body = new ReadableStream({
 		type: 'direct',
@@ -195,6 +209,7 @@ const streamResponse = (turn: Turn, requestSignal: AbortSignal, onEnd: () => voi
 			closed = true
 			finish()
 			abort.abort()
+			releaseBackpressure?.()
 			await running
 		}
 	} as unknown as UnderlyingDefaultSource<Uint8Array>)
