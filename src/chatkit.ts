@@ -128,6 +128,9 @@ const toErrorResponse = (error: unknown): Response => {
 
 type StreamEvent = Parameters<typeof eventToWire>[0]
 
+/** A turn that writes this much without giving the event loop a turn is flushed at once (first byte, backpressure). */
+const FLUSH_AT = 64 * 1024
+
 const frame = (event: StreamEvent) => `data: ${JSON.stringify(eventToWire(event))}\n\n`
 
 /** Bun's direct stream controller: writes go to the socket's buffer; `flush` sends it. */
@@ -183,9 +186,10 @@ const streamResponse = (turn: Turn, requestSignal: AbortSignal, onEnd: () => voi
 			if (closed) return
 			if (buffered === '') setImmediate(flushNow)
 			buffered += frame(event)
+			if (buffered.length >= FLUSH_AT) flushNow()
 			return backpressure
 		}
-		running = turn(abort.signal, emit as Emit).catch((error) => {
+		running = (async () => turn(abort.signal, emit as Emit))().catch((error) => {
 			if (abort.signal.aborted || closed) return
 			logError('error while streaming a response', error)
 			emit({ type: 'error', code: 'stream.error', allow_retry: true })

@@ -46,14 +46,14 @@ export async function* streamText<C extends ChatKitContext>(
 		item_id: message.id,
 		update: { type: 'assistant_message.content_part.text_delta', content_index: 0, delta }
 	})
-	if (Symbol.asyncIterator in chunks)
+	if (typeof (chunks as Partial<AsyncIterable<string>>)[Symbol.asyncIterator] === 'function')
 		for await (const delta of chunks) {
 			if (args.signal?.aborted) return
 			text.push(delta)
 			yield deltaEvent(delta)
 		}
 	else
-		for (const delta of chunks) {
+		for (const delta of chunks as Iterable<string>) {
 			if (args.signal?.aborted) return
 			text.push(delta)
 			yield deltaEvent(delta)

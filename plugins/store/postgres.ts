@@ -55,6 +55,13 @@ export interface PostgresStoreOptions {
 	 */
 	migrate?: boolean
 	/**
+	 * Run the store's calls as named prepared statements (parsed and planned once per connection). Turn it
+	 * off behind a pooler that does not keep prepared statements across transactions (PgBouncer in
+	 * transaction mode without `max_prepared_statements`): each call is then parsed again.
+	 * @default true
+	 */
+	prepare?: boolean
+	/**
 	 * Size limits checked before writing.
 	 * @default { maxIdLength: 255, maxDocumentBytes: 4194304 }
 	 */
@@ -154,7 +161,12 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 		this.connectTimeout = options.connectTimeout ?? 5
 		this.max = options.max ?? 10
 		this.limits = { ...defaultLimits, ...options.limits }
-		this.sql = new SQL({ url: options.url, max: this.max, connectionTimeout: this.connectTimeout })
+		this.sql = new SQL({
+			url: options.url,
+			max: this.max,
+			connectionTimeout: this.connectTimeout,
+			prepare: options.prepare ?? true
+		})
 		this.client = postgres(options.url, {
 			max: this.max,
 			connect_timeout: this.connectTimeout,

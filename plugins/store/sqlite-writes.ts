@@ -13,7 +13,8 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown }
  * at its end, in one `BEGIN IMMEDIATE` … `COMMIT`; each caller's promise settles after the commit, with its
  * own result or error. A write that fails is undone alone (SQLite undoes a failed statement, and
  * multi-statement writes use `db.transaction`, which nests as a savepoint), so it never costs the others
- * theirs. One write alone runs as its own transaction.
+ * theirs; if SQLite abandons the whole transaction, the write that caused it fails and the others run again.
+ * One write alone runs as its own transaction.
  *
  * A commit costs far more than the statements it carries (WAL appends); concurrent turns share it.
  */
@@ -62,11 +63,12 @@ export class SqliteWriteBatcher {
 		for (const [index, write] of batch.entries()) {
 			outcomes.push(attempt(write.run))
 			if (!this.client.inTransaction) {
-				// SQLite gave up the whole transaction (a full disk, an I/O error): what ran is lost.
-				const cause = (outcomes[index] as { error?: unknown }).error
-				for (const lost of batch.slice(0, index + 1)) lost.reject(cause)
-				for (const rest of batch.slice(index + 1)) this.queue.push(rest)
-				if (this.queue.length) this.flush()
+				// SQLite gave up the whole transaction (a full disk, an I/O error, a trigger's ROLLBACK): this
+				// write fails, the ones before it are lost and run again with the rest, in a new transaction.
+				const outcome = outcomes[index]
+				write.reject(outcome.ok ? new Error('SQLite rolled the transaction back') : outcome.error)
+				this.queue = [...batch.slice(0, index), ...batch.slice(index + 1), ...this.queue]
+				this.flush()
 				return
 			}
 		}

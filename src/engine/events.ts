@@ -13,36 +13,36 @@ export const turnEvents = (turn: Turn) =>
 		if (signal.aborted) forward()
 		else signal.addEventListener('abort', forward, { once: true })
 		const queue: ThreadStreamEvent[] = []
-		let taken: (() => void) | undefined
+		/** Lets the turn go on once the reader has taken the event it emitted last. */
+		let release: (() => void) | undefined
 		let arrived: (() => void) | undefined
 		let ended = false
+		let stopped = false
 		let failure: { error: unknown } | undefined
 		const emit = (event: ThreadStreamEvent) => {
+			if (stopped) return
 			queue.push(event)
 			arrived?.()
 			return new Promise<void>((resolve) => {
-				taken = resolve
+				release = resolve
 			})
 		}
-		const running = turn(abort.signal, emit).then(
-			() => {
-				ended = true
-				arrived?.()
-			},
-			(error) => {
-				failure = { error }
-				ended = true
-				arrived?.()
-			}
-		)
+		const finished = () => {
+			ended = true
+			arrived?.()
+		}
+		const running = (async () => turn(abort.signal, emit))().then(finished, (error) => {
+			failure = { error }
+			finished()
+		})
 		try {
 			while (true) {
 				const event = queue.shift()
 				if (event) {
-					const resume = taken
-					taken = undefined
 					yield event
-					resume?.()
+					const next = release
+					release = undefined
+					next?.()
 				} else if (ended) {
 					if (failure) throw failure.error
 					return
@@ -54,8 +54,9 @@ export const turnEvents = (turn: Turn) =>
 		} finally {
 			signal.removeEventListener('abort', forward)
 			if (!ended) {
+				stopped = true
 				abort.abort()
-				taken?.()
+				release?.()
 				await running
 			}
 		}

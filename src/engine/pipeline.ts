@@ -137,13 +137,16 @@ async function respondPhase<C extends ChatKitContext>(
 	abandon: (() => void) | undefined
 ): Promise<void> {
 	for (const step of before) {
+		if (signal.aborted) return
 		const event = await step()
 		if (signal.aborted) return
 		if (event) await emit(event)
 	}
+	if (signal.aborted) return
 	const { store } = handlers
 	const streamOptions = handlers.getStreamOptions?.(thread, context) ?? { allow_cancel: true }
 	await emit({ type: 'stream_options', stream_options: streamOptions })
+	if (signal.aborted) return
 
 	let last = snapshot(thread)
 	let seen = {
@@ -251,6 +254,7 @@ async function respondPhase<C extends ChatKitContext>(
 						waiting = true
 						await held
 						waiting = false
+						if (signal.aborted) throw new Aborted()
 					}
 				}
 				if (mayHaveChanged(event) && threadChanged()) await saveThread()

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'bun:test'
 import { Elysia } from 'elysia'
-import { chatkit, MemoryStore, type Responder, streamText, type ThreadStreamEvent } from '../../src'
+import {
+	chatkit,
+	MemoryStore,
+	type Responder,
+	requestGuard,
+	streamText,
+	type ThreadStreamEvent
+} from '../../src'
 import { createClient } from '../../src/client'
 
 const reply: Responder = async function* (args) {
@@ -72,5 +79,35 @@ describe('robustness of the endpoint', () => {
 		expect(events.some((event) => event.type === 'thread.updated')).toBe(false)
 		expect(events.at(-1)?.type).toBe('error')
 		expect((await client.threads.list({})).data).toHaveLength(0)
+	})
+})
+
+describe('a turn that fails before its first event', () => {
+	it('ends with an error event and releases its request guard (a store whose id generator throws)', async () => {
+		class FailingIds extends MemoryStore {
+			override generateThreadId(): string {
+				throw new Error('id service down')
+			}
+		}
+		let released = 0
+		const app = new Elysia()
+			.decorate(requestGuard('count', () => ({ release: () => void released++ })))
+			.use(chatkit({ store: new FailingIds(), respond: reply, defaultUser: { id: 'u' } }))
+		const body = JSON.stringify({
+			type: 'threads.create',
+			params: {
+				input: {
+					content: [{ type: 'input_text', text: 'hi' }],
+					attachments: [],
+					inference_options: {}
+				}
+			}
+		})
+		const response = await post(app, body)
+		expect(response.headers.get('content-type')).toBe('text/event-stream')
+		expect(await response.text()).toBe(
+			'data: {"type":"error","code":"stream.error","allow_retry":true}\n\n'
+		)
+		expect(released).toBe(1)
 	})
 })

@@ -183,6 +183,21 @@ if (!reachable && process.env.CI === 'true') {
 				await store.close()
 			}
 		})
+
+		test('prepare: false (for poolers without prepared statements) serves the same calls', async () => {
+			const store = postgresStore({ url: database.url, max: 1, prepare: false })
+			try {
+				const context = newContext()
+				await store.saveThread(thread('thr_unprepared', at(1)), context)
+				await store.addThreadItem('thr_unprepared', assistantMessage('thr_unprepared', 'm1'), context)
+				expect(ids(await store.loadThreads(5, null, 'desc', context))).toEqual(['thr_unprepared'])
+				expect(ids(await store.loadThreadItems('thr_unprepared', null, 5, 'asc', context))).toEqual([
+					'm1'
+				])
+			} finally {
+				await store.close()
+			}
+		})
 	})
 }
 

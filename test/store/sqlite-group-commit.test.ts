@@ -103,6 +103,26 @@ describe('SQLite group commit', () => {
 		await store.close()
 	})
 
+	test('a write that makes SQLite abandon the whole transaction fails alone: the others run again and commit', async () => {
+		const path = join(folder, 'rollback.db')
+		const store = sqliteStore({ path })
+		const context = newContext()
+		await store.saveThread(thread('thr_1', at(0)), context)
+		store.client.run(
+			`create trigger chatkit_test_rollback before insert on chatkit_items when new.id = 'msg_bad'
+			begin select raise(rollback, 'refused by a trigger'); end`
+		)
+		const results = await Promise.allSettled(
+			['msg_a', 'msg_bad', 'msg_c'].map((id, n) =>
+				store.addThreadItem('thr_1', assistantMessage('thr_1', id, at(n)), context)
+			)
+		)
+		expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+		expect(String((results[1] as PromiseRejectedResult).reason)).toContain('SQLite addThreadItem failed')
+		expect(committedItemIds(path)).toEqual(['msg_a', 'msg_c'])
+		await store.close()
+	})
+
 	test('a read-modify-write in a batch sees the writes queued before it', async () => {
 		const store = sqliteStore({ path: join(folder, 'order.db') })
 		const context = newContext()
