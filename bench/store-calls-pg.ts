@@ -20,8 +20,8 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import postgres from 'postgres'
 import { postgresStore } from '../plugins/store'
-import type { AssistantMessageItem, ThreadMetadata } from '../src/protocol/items'
 import type { ChatKitContext, Store } from '../src/store/types'
+import { benchContext as context, reply as message, threadMeta } from './lib/documents'
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const { values: args } = parseArgs({
@@ -42,24 +42,6 @@ const iso = (ms: number) => new Date(ms).toISOString()
 type BenchStore = Store<ChatKitContext> & { ready(): Promise<void>; close(): Promise<void> }
 type Factory = (options: { url: string }) => BenchStore
 
-const message = (threadId: string, id: string, index: number): AssistantMessageItem => ({
-	id,
-	thread_id: threadId,
-	created_at: iso(BASE + index * 1000),
-	type: 'assistant_message',
-	content: [{ type: 'output_text', text: `Reply number ${index}. `.repeat(12), annotations: [] }]
-})
-
-const threadMeta = (id: string, index: number): ThreadMetadata => ({
-	id,
-	title: `Conversation ${index}`,
-	created_at: iso(BASE + index * 1000),
-	status: { type: 'active' },
-	allowed_image_domains: null,
-	metadata: { last_response_id: `resp_${index}` }
-})
-
-const context = (user: string): ChatKitContext => ({ user: { id: user, tenantId: 'bench' } })
 const lister = context('lister')
 const reader = context('reader')
 const writer = context('writer')

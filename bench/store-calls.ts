@@ -14,8 +14,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import type { AssistantMessageItem, Attachment, ThreadMetadata, UserMessageItem } from '../src/protocol/items'
+import type { Attachment, UserMessageItem } from '../src/protocol/items'
 import type { ChatKitContext, Store } from '../src/store/types'
+import { BASE, benchContext as context, iso, reply, threadMeta } from './lib/documents'
 
 const RUNS = Number(process.env.RUNS ?? 7)
 const CALLS = Number(process.env.CALLS ?? 400)
@@ -25,27 +26,7 @@ const ITEMS = 1_000
 const OTHER_USERS = 20
 const OTHER_THREADS = 50
 
-const BASE = Date.UTC(2026, 0, 1)
-const iso = (ms: number) => new Date(ms).toISOString()
-const context = (user: string): ChatKitContext => ({ user: { id: user, tenantId: 'bench' } })
 const me = context('me')
-
-const threadMeta = (id: string, index: number): ThreadMetadata => ({
-	id,
-	title: `Conversation ${index}`,
-	created_at: iso(BASE + index * 1000),
-	status: { type: 'active' },
-	allowed_image_domains: null,
-	metadata: { last_response_id: `resp_${index}` }
-})
-
-const reply = (threadId: string, id: string, index: number): AssistantMessageItem => ({
-	id,
-	thread_id: threadId,
-	created_at: iso(BASE + index * 1000),
-	type: 'assistant_message',
-	content: [{ type: 'output_text', text: `Reply number ${index}. `.repeat(12), annotations: [] }]
-})
 
 const question = (threadId: string, id: string, index: number): UserMessageItem => ({
 	id,

@@ -22,8 +22,9 @@ import {
 	sqliteSchema,
 	sqliteStore
 } from '../plugins/store'
-import type { AssistantMessageItem, ThreadMetadata } from '../src/protocol/items'
-import type { ChatKitContext } from '../src/store/types'
+import type { AssistantMessageItem } from '../src/protocol/items'
+
+import { BASE, benchContext as context, iso, threadMeta } from './lib/documents'
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const ITEM_SIZES = [1_000, 10_000, 100_000]
@@ -33,9 +34,6 @@ const THREADS_PER_OTHER_USER = 100
 const ITERATIONS = 400
 const WARMUP = 40
 const APPENDS = 2_000
-
-const BASE = Date.UTC(2026, 0, 1)
-const iso = (ms: number) => new Date(ms).toISOString()
 
 const message = (threadId: string, index: number): AssistantMessageItem => ({
 	id: `msg_${threadId}_${index}`,
@@ -56,17 +54,6 @@ const message = (threadId: string, index: number): AssistantMessageItem => ({
 		}
 	]
 })
-
-const threadMeta = (id: string, index: number): ThreadMetadata => ({
-	id,
-	title: `Conversation ${index}`,
-	created_at: iso(BASE + index * 1000),
-	status: { type: 'active' },
-	allowed_image_domains: null,
-	metadata: { last_response_id: `resp_${index}` }
-})
-
-const context = (user: string): ChatKitContext => ({ user: { id: user, tenantId: 'bench' } })
 
 interface Loader {
 	threads(user: string, rows: { id: string; index: number }[]): Promise<void>
