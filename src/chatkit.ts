@@ -142,8 +142,9 @@ interface DirectController {
 
 /**
  * Streams a turn as SSE frames through a direct stream: the frames of the events emitted during one turn
- * of the event loop are written and flushed together at its end (a burst of events is one write). When the client goes away, the turn's signal aborts and `cancel` resolves once the turn has
- * handled it.
+ * of the event loop are written and flushed together at its end (a burst of events is one write). While
+ * the client reads slower than the turn writes, the turn waits. When the client goes away, the turn's
+ * signal aborts and `cancel` resolves once the turn has handled it.
  */
 const streamResponse = (turn: Turn, requestSignal: AbortSignal, onEnd: () => void): Response => {
 	const abort = new AbortController()
