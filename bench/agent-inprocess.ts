@@ -13,6 +13,8 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { TURN_EVENTS } from './fixtures'
+import { ownCpuMicros } from './lib/proc'
+import { median } from './lib/report'
 
 const { values: flags, positionals } = parseArgs({
 	args: Bun.argv.slice(2),
@@ -56,21 +58,15 @@ const appFor = async (root: string): Promise<RunTurns> => {
 	}
 }
 
-const cpuMicros = () => {
-	const { user, system } = process.cpuUsage()
-	return user + system
-}
-const median = (values: number[]) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]
-
 const apps = await Promise.all(roots.map(appFor))
 for (const runTurns of apps) await runTurns(Math.min(200, turns))
 const perEvent: number[][] = apps.map(() => [])
 for (let round = 0; round < rounds; round++)
 	for (const [index, runTurns] of apps.entries()) {
 		Bun.gc(true)
-		const start = cpuMicros()
+		const start = ownCpuMicros()
 		await runTurns(turns)
-		perEvent[index].push((cpuMicros() - start) / turns / TURN_EVENTS)
+		perEvent[index].push((ownCpuMicros() - start) / turns / TURN_EVENTS)
 	}
 for (const [index, figures] of perEvent.entries()) {
 	const ratios = figures.map((figure, round) => figure / perEvent[0][round])

@@ -17,6 +17,8 @@ import { streamText } from '../src/respond'
 import { MemoryStore } from '../src/store/memory'
 import type { Store } from '../src/store/types'
 import { turnResponse } from './baseline'
+import { ownCpuMicros } from './lib/proc'
+import { median } from './lib/report'
 import { BENCH_USER, PATH, REQUESTS, STORE_PLUGIN, seedStore, TOKENS, TURN_EVENTS } from './fixtures'
 
 const { values: flags, positionals } = parseArgs({
@@ -68,11 +70,6 @@ function post(body: string): Request {
 	})
 }
 
-const cpuMicros = () => {
-	const { user, system } = process.cpuUsage()
-	return user + system
-}
-
 const countFrames = async (response: Response) => {
 	const text = await response.text()
 	return text.split('\n\n').length - 1
@@ -92,12 +89,10 @@ const runStream = async (handle: Handler, count: number) => {
 
 const measure = async (run: (handle: Handler, n: number) => Promise<void>, handle: Handler, n: number) => {
 	Bun.gc(true)
-	const start = cpuMicros()
+	const start = ownCpuMicros()
 	await run(handle, n)
-	return (cpuMicros() - start) / n
+	return (ownCpuMicros() - start) / n
 }
-
-const median = (values: number[]) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]
 
 const compare = async (name: string, run: (handle: Handler, n: number) => Promise<void>, n: number) => {
 	const chatkitHandle: Handler = (request) => app.handle(request)

@@ -22,6 +22,7 @@ import postgres from 'postgres'
 import { postgresStore } from '../plugins/store'
 import type { ChatKitContext, Store } from '../src/store/types'
 import { benchContext as context, reply as message, threadMeta } from './lib/documents'
+import { median } from './lib/report'
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const { values: args } = parseArgs({
@@ -137,12 +138,6 @@ const measure = async (
 	const wall = performance.now() - start
 	const used = process.cpuUsage(cpu)
 	return { cpu: (used.user + used.system) / calls, wall: (wall * 1000) / calls }
-}
-
-const median = (values: number[]) => {
-	const sorted = values.toSorted((a, b) => a - b)
-	const mid = sorted.length >> 1
-	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
 const loadFactories = async (): Promise<{ label: string; open: Factory }[]> => {

@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path'
 import type { Attachment, UserMessageItem } from '../src/protocol/items'
 import type { ChatKitContext, Store } from '../src/store/types'
 import { BASE, benchContext as context, iso, reply, threadMeta } from './lib/documents'
+import { median } from './lib/report'
 
 const RUNS = Number(process.env.RUNS ?? 7)
 const CALLS = Number(process.env.CALLS ?? 400)
@@ -147,7 +148,6 @@ try {
 			}
 		process.stderr.write(`run ${r + 1}/${RUNS}\n`)
 	}
-	const median = (values: number[]) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]
 	const cell = (values: number[]) =>
 		`${median(values).toFixed(1)} (${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)})`
 	const ratio = checkouts.length > 1 ? ` | ${checkouts.at(-1)} / ${checkouts[0]}` : ''

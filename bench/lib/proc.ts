@@ -34,6 +34,12 @@ export const pinned = (core: number, command: string[]) => [
 ]
 
 /** Seconds of CPU (user + system, all threads) a process has used. */
+/** CPU time of this process so far (user + system), in µs. */
+export const ownCpuMicros = (): number => {
+	const { user, system } = process.cpuUsage()
+	return user + system
+}
+
 export const cpuSeconds = (pid: number): number => {
 	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
 	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
