@@ -69,6 +69,8 @@ export const newLeaseId = () => crypto.randomUUID().replaceAll('-', '')
 export class MemoryRateLimitBackend implements RateLimitBackend {
 	private readonly windows = new Map<string, WindowState>()
 	private readonly streams = new Map<string, Map<string, number>>()
+	/** Sweeping is skipped until then: one scan per window at most, not one per new key. */
+	private nextSweep = 0
 
 	async hit(key: string, windowMs: number, limit: number, now: number): Promise<HitResult> {
 		const windowStart = windowStartOf(now, windowMs)
@@ -112,7 +114,8 @@ export class MemoryRateLimitBackend implements RateLimitBackend {
 
 	/** Forget keys idle for two windows, once there are many. */
 	private sweep(now: number, windowMs: number) {
-		if (this.windows.size < 10_000) return
+		if (this.windows.size < 10_000 || now < this.nextSweep) return
+		this.nextSweep = now + windowMs
 		for (const [key, state] of this.windows)
 			if (state.windowStart < now - 2 * windowMs) this.windows.delete(key)
 	}

@@ -237,9 +237,7 @@ export const limits = <C extends ChatKitContext = ChatKitContext>(options: Limit
 		return {
 			release() {
 				clearInterval(renew)
-				active
-					.releaseStream(key, lease)
-					.catch((error) => logFailure('releasing a stream slot', error))
+				release(active, key, lease)
 			}
 		}
 	}

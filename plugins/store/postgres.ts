@@ -21,6 +21,7 @@ import {
 	type StoreLimits,
 	StoreValidationError,
 	storableId,
+	toPage,
 	updateMetadataKey,
 	withCallerErrors
 } from './shared'
@@ -121,15 +122,8 @@ const isUnreachable = (error: unknown) => {
 /** On `client`, `json` values travel as text, the form of the schema's `data` columns (`jsonText`). */
 const jsonAsText = { to: 114, from: [114], serialize: (value: string) => value, parse: (raw: string) => raw }
 
-/** Rows whose `data` column Bun's client returned as parsed documents. */
-type Documents<T> = { data: T }[]
-
-/** Builds the page from `limit + 1` documents read in the requested order. */
-const toPage = <T extends { id: string }>(rows: Documents<T>, limit: number): Page<T> => {
-	const hasMore = rows.length > limit
-	const data = (hasMore ? rows.slice(0, limit) : rows).map((row) => row.data)
-	return { data, has_more: hasMore, after: hasMore ? data[data.length - 1].id : null }
-}
+/** Bun's client returns a `json` column as the parsed document. */
+const parsedData = <T>(row: { data: T }) => row.data
 
 /**
  * A `Store` on PostgreSQL. Its calls run as prepared statements on Bun's native client (`Bun.SQL`); the
@@ -351,7 +345,7 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 						userId,
 						limit + 1
 					])
-		return toPage(rows, limit)
+		return toPage(rows, limit, parsedData)
 	}
 
 	async loadThreadItems(
@@ -380,7 +374,7 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 						threadId,
 						limit + 1
 					])
-		return toPage(rows, limit)
+		return toPage(rows, limit, parsedData)
 	}
 
 	/** Upsert by id within the thread: a new item goes last in its creation-time slot, a known id keeps its place. */

@@ -56,12 +56,6 @@ export interface Owner {
 	userId: string
 }
 
-/** Cursor position of a row: creation time (epoch ms) and insertion sequence. */
-export interface Position {
-	createdAt: number
-	seq: number
-}
-
 const MIN_TIME = Date.UTC(1, 0, 1)
 const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
 
@@ -168,10 +162,19 @@ export const prepareAttachment = (attachment: Attachment, limits: StoreLimits) =
 	data: serialize('attachment', attachment, limits)
 })
 
-/** Builds the page from `limit + 1` rows read in the requested order. */
-export const toPage = <T extends { id: string }>(rows: { data: string }[], limit: number): Page<T> => {
+const parseData = <T>(row: { data: unknown }) => JSON.parse(row.data as string) as T
+
+/**
+ * Builds the page from `limit + 1` rows read in the requested order; `read` turns a row into its document
+ * (by default, parses its `data` text).
+ */
+export const toPage = <T extends { id: string }, R extends { data: unknown } = { data: string }>(
+	rows: R[],
+	limit: number,
+	read: (row: R) => T = parseData
+): Page<T> => {
 	const hasMore = rows.length > limit
-	const data = (hasMore ? rows.slice(0, limit) : rows).map((row) => JSON.parse(row.data) as T)
+	const data = (hasMore ? rows.slice(0, limit) : rows).map(read)
 	return { data, has_more: hasMore, after: hasMore ? data[data.length - 1].id : null }
 }
 
