@@ -2,10 +2,7 @@ import { ChatKitError } from '../../src/engine/errors'
 import type { ThreadStreamEvent } from '../../src/protocol/events'
 import type { WidgetItem } from '../../src/protocol/items'
 import type { WidgetRoot } from '../../src/protocol/widgets'
-import { diffWidget, widgetToJSON } from '../../src/widgets'
-
-const isAsyncIterable = (value: unknown): value is AsyncIterable<WidgetRoot> =>
-	typeof value === 'object' && value !== null && Symbol.asyncIterator in value
+import { isWidgetStream, widgetToJSON, widgetUpdates } from '../../src/widgets'
 
 const requireSender = (sender: WidgetItem | null): WidgetItem => {
 	if (!sender)
@@ -33,17 +30,13 @@ export async function* replaceSender(
 	widget: WidgetRoot | AsyncIterable<WidgetRoot>
 ): AsyncGenerator<ThreadStreamEvent> {
 	const item = requireSender(sender)
-	if (!isAsyncIterable(widget)) {
+	if (!isWidgetStream(widget)) {
 		yield { type: 'thread.item.replaced', item: senderWith(item, widget) }
 		return
 	}
 	let last: WidgetRoot = item.widget
 	for await (const state of widget) {
-		for (const update of diffWidget(last, state)) {
-			const wire =
-				update.type === 'widget.root.updated' ? { ...update, widget: widgetToJSON(state) } : update
-			yield { type: 'thread.item.updated', item_id: item.id, update: wire }
-		}
+		yield* widgetUpdates(item.id, last, state)
 		last = state
 	}
 	yield { type: 'thread.item.replaced', item: senderWith(item, last) }

@@ -1,12 +1,12 @@
+import type { TurnScope } from '../../src/engine/types'
 import type { ThreadStreamEvent } from '../../src/protocol/events'
 import type {
 	StructuredInput,
 	StructuredInputItem,
 	ThreadItem,
-	ThreadMetadata,
 	UserMessageItem
 } from '../../src/protocol/items'
-import type { ChatKitContext, Store } from '../../src/store/types'
+import type { ChatKitContext } from '../../src/store/types'
 
 /** A question answered by picking among options (the client also lets the user type another answer). */
 export interface ChoiceQuestion<Id extends string = string> {
@@ -32,12 +32,7 @@ export interface FreeformQuestion<Id extends string = string> {
 
 export type Question<Id extends string = string> = ChoiceQuestion<Id> | FreeformQuestion<Id>
 
-/** The part of a turn the helpers need: `respond`'s and an action handler's args fit. */
-export interface TurnScope<C extends ChatKitContext = ChatKitContext> {
-	thread: ThreadMetadata
-	store: Store<C>
-	context: C
-}
+export type { TurnScope }
 
 /** The answers of a structured input the user submitted or skipped. */
 export interface StructuredAnswers<Id extends string = string> {

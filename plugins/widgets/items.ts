@@ -1,15 +1,12 @@
+import type { TurnScope } from '../../src/engine/types'
 import type { ThreadStreamEvent } from '../../src/protocol/events'
-import type { ThreadMetadata, WidgetItem } from '../../src/protocol/items'
+import type { WidgetItem } from '../../src/protocol/items'
 import type { WidgetRoot } from '../../src/protocol/widgets'
-import type { ChatKitContext, Store } from '../../src/store/types'
-import { streamWidget, widgetToJSON } from '../../src/widgets'
+import type { ChatKitContext } from '../../src/store/types'
+import { streamWidget, widgetItemOf } from '../../src/widgets'
 
 /** The part of a turn that makes items: `respond`'s and an action handler's args fit. */
-export interface WidgetScope<C extends ChatKitContext = ChatKitContext> {
-	thread: ThreadMetadata
-	store: Store<C>
-	context: C
-}
+export type WidgetScope<C extends ChatKitContext = ChatKitContext> = TurnScope<C>
 
 export interface WidgetItemOptions {
 	/** Text the client's copy button copies. */
@@ -27,14 +24,13 @@ export const widgetItem = <C extends ChatKitContext>(
 	{ thread, store, context }: WidgetScope<C>,
 	widget: WidgetRoot,
 	{ copyText }: WidgetItemOptions = {}
-): WidgetItem => ({
-	id: store.generateItemId('message', thread, context),
-	thread_id: thread.id,
-	created_at: new Date().toISOString(),
-	type: 'widget',
-	widget: widgetToJSON(widget),
-	...(copyText != null && { copy_text: copyText })
-})
+): WidgetItem =>
+	widgetItemOf(widget, {
+		id: store.generateItemId('message', thread, context),
+		threadId: thread.id,
+		createdAt: new Date().toISOString(),
+		copyText
+	})
 
 /**
  * Show a widget in the thread: a finished one as one `thread.item.done` (the engine saves it), or

@@ -3,6 +3,13 @@ import type { Thread, ThreadItem, ThreadMetadata, UserMessageItem, WidgetItem } 
 import type { Action, FeedbackKind } from '../protocol/requests'
 import type { AttachmentStore, ChatKitContext, Store } from '../store/types'
 
+/** The part of a turn that makes items (ids from the store): `respond`'s and an action handler's args fit. */
+export interface TurnScope<C extends ChatKitContext = ChatKitContext> {
+	thread: ThreadMetadata
+	store: Store<C>
+	context: C
+}
+
 /** What a responder, an action handler or a plugin hook receives. */
 export interface TurnArgs<C extends ChatKitContext = ChatKitContext> {
 	/** The thread. Mutate `title`, `status`, `metadata` or `allowed_image_domains` and the engine saves it and emits `thread.updated`. */

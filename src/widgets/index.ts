@@ -5,4 +5,11 @@ export {
 	type WidgetStreamingTextValueDelta
 } from './diff'
 export { widgetToJSON } from './serialize'
-export { accumulateText, streamWidget, type StreamWidgetOptions } from './stream'
+export {
+	accumulateText,
+	isWidgetStream,
+	widgetItemOf,
+	streamWidget,
+	type StreamWidgetOptions,
+	widgetUpdates
+} from './stream'

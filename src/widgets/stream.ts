@@ -27,8 +27,40 @@ export interface StreamWidgetOptions {
 	now?: () => string
 }
 
-const isAsyncIterable = (value: unknown): value is AsyncIterable<WidgetRoot> =>
+/** A widget item in wire form. */
+export const widgetItemOf = (
+	state: WidgetRoot,
+	{
+		id,
+		threadId,
+		createdAt,
+		copyText
+	}: { id: string; threadId: string; createdAt: string; copyText?: string | null }
+): WidgetItem => ({
+	id,
+	thread_id: threadId,
+	created_at: createdAt,
+	type: 'widget',
+	widget: widgetToJSON(state),
+	...(copyText != null && { copy_text: copyText })
+})
+
+/** Whether a widget is given as a stream of states (an async iterable) rather than one finished state. */
+export const isWidgetStream = (value: unknown): value is AsyncIterable<WidgetRoot> =>
 	typeof value === 'object' && value !== null && Symbol.asyncIterator in value
+
+/** The `thread.item.updated` events that take widget item `itemId` from one state to the next (a replaced root in wire form). */
+export function* widgetUpdates(
+	itemId: string,
+	before: WidgetRoot,
+	after: WidgetRoot
+): Generator<ThreadStreamEvent> {
+	for (const update of diffWidget(before, after)) {
+		const wire =
+			update.type === 'widget.root.updated' ? { ...update, widget: widgetToJSON(after) } : update
+		yield { type: 'thread.item.updated', item_id: itemId, update: wire }
+	}
+}
 
 /**
  * A widget as thread stream events (PROTOCOL.md §8.4).
@@ -43,38 +75,23 @@ const isAsyncIterable = (value: unknown): value is AsyncIterable<WidgetRoot> =>
  */
 export async function* streamWidget(options: StreamWidgetOptions): AsyncGenerator<ThreadStreamEvent> {
 	const { threadId, widget, copyText, generateId, now = () => new Date().toISOString() } = options
-	const item = (state: WidgetRoot, base: { id: string; created_at: string }): WidgetItem => ({
-		id: base.id,
-		thread_id: threadId,
-		created_at: base.created_at,
-		type: 'widget',
-		widget: widgetToJSON(state),
-		...(copyText != null && { copy_text: copyText })
-	})
-	const base = { id: generateId('message'), created_at: now() }
+	const base = { id: generateId('message'), threadId, createdAt: now(), copyText }
+	const item = (state: WidgetRoot) => widgetItemOf(state, base)
 
-	if (!isAsyncIterable(widget)) {
-		yield { type: 'thread.item.done', item: item(widget, base) }
+	if (!isWidgetStream(widget)) {
+		yield { type: 'thread.item.done', item: item(widget) }
 		return
 	}
 
 	let last: WidgetRoot | undefined
 	for await (const state of widget) {
 		if (last === undefined) {
-			yield { type: 'thread.item.added', item: item(state, base) }
-		} else {
-			for (const update of diffWidget(last, state)) {
-				const wire =
-					update.type === 'widget.root.updated'
-						? { ...update, widget: widgetToJSON(state) }
-						: update
-				yield { type: 'thread.item.updated', item_id: base.id, update: wire }
-			}
-		}
+			yield { type: 'thread.item.added', item: item(state) }
+		} else yield* widgetUpdates(base.id, last, state)
 		last = state
 	}
 	if (last === undefined) throw new Error('streamWidget: the widget iterable produced no state')
-	yield { type: 'thread.item.done', item: item(last, base) }
+	yield { type: 'thread.item.done', item: item(last) }
 }
 
 /**
