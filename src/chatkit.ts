@@ -361,10 +361,12 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 	} = options
 	let warnedAnonymous = false
 
-	const buildEngine = (decorated: Partial<ChatKitDecorators> & Record<string, unknown>) => {
+	const buildEngine = (
+		decorated: Partial<ChatKitDecorators> & Record<string, unknown>,
+		store: Store | undefined,
+		innermost: Responder | undefined
+	) => {
 		const guards = registered<RequestGuard>(decorated, REQUEST_GUARD)
-		const store = handlerOptions.store ?? decorated.chatkitStore
-		const innermost = handlerOptions.respond ?? decorated.chatkitRespond
 		if (!store || !innermost) throw new Error('chatkit() needs a store and a responder')
 		const respond = registered<RespondMiddleware>(decorated, RESPOND_MIDDLEWARE).reduceRight<Responder>(
 			(next, middleware) => middleware(next),
@@ -404,7 +406,7 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 					const store = handlerOptions.store ?? decorated.chatkitStore
 					const innermost = handlerOptions.respond ?? decorated.chatkitRespond
 					if (!built || built.store !== store || built.innermost !== innermost)
-						built = buildEngine(decorated)
+						built = buildEngine(decorated, store, innermost)
 					const { engine: chatkitEngine, guards, respond } = built
 					ctx.chatkitRespond = respond
 					const chatkitRequest = chatkitEngine.parse(body)

@@ -1,3 +1,4 @@
+import { AuthConfigError } from '../plugins/auth'
 import { ConfigError, loadConfig } from './config'
 import { createServer, describeServer } from './server'
 
@@ -8,8 +9,7 @@ try {
 	console.log(`elysia-chatkit on http://${config.HOST}:${app.server?.port}${config.CHATKIT_PATH}`)
 	console.log(describeServer(config))
 } catch (error) {
-	if (!(error instanceof ConfigError) && !(error instanceof Error && error.name === 'AuthConfigError'))
-		throw error
+	if (!(error instanceof ConfigError) && !(error instanceof AuthConfigError)) throw error
 	console.error(error.message)
 	process.exit(1)
 }

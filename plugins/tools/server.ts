@@ -246,11 +246,7 @@ type ServerToolFactory<Needs extends object> = <P extends z.ZodObject>(
 const createServerTool = <P extends z.ZodObject, Needs extends object>(
 	options: ServerToolOptions<P, Needs>
 ): ServerTool<Needs, P> => {
-	const definition = definitionOf(options)
-	return Object.assign(definition.build({}), { [DEFINITION]: definition }) as unknown as ServerTool<
-		Needs,
-		P
-	>
+	return definitionOf(options).build({}) as unknown as ServerTool<Needs, P>
 }
 
 /**

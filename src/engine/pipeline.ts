@@ -149,28 +149,19 @@ async function respondPhase<C extends ChatKitContext>(
 	if (signal.aborted) return
 
 	let last = snapshot(thread)
-	let seen = {
-		title: thread.title,
-		status: thread.status,
-		domains: thread.allowed_image_domains,
-		metadata: thread.metadata
-	}
+	/** The thread's fields as references, when last checked. */
+	let seen = threadMetadataOf(thread)
 	const pending = new Map<string, ThreadItem>()
 	/** Deltas are most events: after them, only a replaced field is looked for; in-place edits are found after the next other event. */
 	const mayHaveChanged = (event: ThreadStreamEvent) =>
 		event.type !== 'thread.item.updated' ||
 		seen.title !== thread.title ||
 		seen.status !== thread.status ||
-		seen.domains !== thread.allowed_image_domains ||
+		seen.allowed_image_domains !== thread.allowed_image_domains ||
 		seen.metadata !== thread.metadata
 	/** True when the thread differs from what was last saved (and takes the new state as saved). */
 	const threadChanged = () => {
-		seen = {
-			title: thread.title,
-			status: thread.status,
-			domains: thread.allowed_image_domains,
-			metadata: thread.metadata
-		}
+		seen = threadMetadataOf(thread)
 		const now = snapshot(thread)
 		if (now === last) return false
 		last = now
