@@ -16,6 +16,7 @@ import type {
 	WidgetItem,
 	WorkflowItem
 } from '../../src/protocol/items'
+import { userMessageText } from '../../src/protocol/items'
 import { widgetToJSON } from '../../src/widgets'
 
 type UserMessageInput = Extract<AgentInputItem, { role: 'user' }>
@@ -122,9 +123,7 @@ export class ThreadItemConverter {
 	 * text and the context of its @-mentions follow as extra user messages.
 	 */
 	async userMessageToInput(item: UserMessageItem, isLast: boolean): Promise<Converted> {
-		const text = item.content
-			.map((part) => (part.type === 'input_text' ? part.text : `@${part.text}`))
-			.join('')
+		const text = userMessageText(item)
 		const content: UserContentPart[] = [{ type: 'input_text', text }]
 		for (const attachment of item.attachments) content.push(await this.attachmentToContent(attachment))
 		const out: AgentInputItem[] = [{ type: 'message', role: 'user', content }]

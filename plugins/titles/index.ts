@@ -2,7 +2,7 @@ import { Agent, type Model, run } from '@openai/agents'
 import { Elysia } from 'elysia'
 import { respondMiddleware } from '../../src/chatkit'
 import type { RespondArgs, RespondMiddleware } from '../../src/engine/types'
-import type { UserMessageItem } from '../../src/protocol/items'
+import { type UserMessageItem, userMessageText } from '../../src/protocol/items'
 import type { ChatKitContext } from '../../src/store/types'
 
 export interface TitlesOptions {
@@ -32,11 +32,7 @@ export const DEFAULT_TITLE_INSTRUCTIONS =
 	'Write a short title (at most six words) for a conversation that starts with the user message below. ' +
 	'Answer with the title only, without quotes.'
 
-const userText = (input: UserMessageItem) =>
-	input.content
-		.map((part) => (part.type === 'input_text' ? part.text : `@${part.text}`))
-		.join('')
-		.trim()
+const userText = (input: UserMessageItem) => userMessageText(input).trim()
 
 const LEADING = new Set(['"', "'", '“', '”', '‘', '’', '`', '*', '#', ' ', '\t'])
 const TRAILING = new Set(['"', "'", '“', '”', '‘', '’', '`', '*', ' ', '\t', '.'])

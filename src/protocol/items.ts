@@ -316,6 +316,10 @@ export interface Page<T> {
 export type Thread = ThreadMetadata & { items: Page<ThreadItem> }
 
 /** The metadata fields of a thread, without its `items` page or anything else the object carries. */
+/** A user message as typed: its text parts, tags as `@text`. */
+export const userMessageText = (item: UserMessageItem): string =>
+	item.content.map((part) => (part.type === 'input_text' ? part.text : `@${part.text}`)).join('')
+
 export const threadMetadataOf = ({
 	title,
 	id,
