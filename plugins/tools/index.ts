@@ -74,9 +74,10 @@ type Checked<A extends AnyElysia, Needs> = [Unmet<Context<A>, Needs>] extends [n
 const registryOf = (list: readonly Tool<any>[], defaults: ToolDefaults) => {
 	const registry: Record<string, () => Tool<any>> = {}
 	for (const tool of list) {
-		const key = Object.keys(agentTool(tool))[0]
-		if (key in registry) throw new Error(`tools(): two tools are named ${JSON.stringify(tool.name)}`)
-		Object.assign(registry, agentTool(isServerTool(tool) ? tool[DEFINITION].build(defaults) : tool))
+		const entry = agentTool(isServerTool(tool) ? tool[DEFINITION].build(defaults) : tool)
+		if (Object.keys(entry)[0] in registry)
+			throw new Error(`tools(): two tools are named ${JSON.stringify(tool.name)}`)
+		Object.assign(registry, entry)
 	}
 	return registry
 }
