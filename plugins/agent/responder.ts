@@ -221,14 +221,10 @@ export const agentResponder = <C extends ChatKitContext = ChatKitContext>(
 					: (options.agent ?? defaultAgent())
 			const agent = agentForTurn(withRegisteredTools(chosen, context), input)
 			const runOptions = { stream: true as const, signal: abort.signal, maxTurns }
-			const start = (from: AgentInputItem[] | RunState<AgentContext<C>, AnyAgent>) =>
-				from instanceof RunState
-					? runner
-						? runner.run(agent, from, runOptions)
-						: run(agent, from, runOptions)
-					: runner
-						? runner.run(agent, from, { ...runOptions, context: ctx })
-						: run(agent, from, { ...runOptions, context: ctx })
+			const start = (from: AgentInputItem[] | RunState<AgentContext<C>, AnyAgent>) => {
+				const withOptions = from instanceof RunState ? runOptions : { ...runOptions, context: ctx }
+				return runner ? runner.run(agent, from, withOptions) : run(agent, from, withOptions)
+			}
 			const paused = pausedRunOf(thread)
 			const resume = paused !== null && input === null && isDecided(paused)
 			if (resume && (await claimPausedRun(store, thread, paused, context)) === false) return
