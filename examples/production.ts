@@ -8,19 +8,16 @@
  * Tokens: HS256 with JWT_SECRET (or JWT_PUBLIC_KEY / JWKS_URL), `sub` = user, `tenant_id` = tenant.
  */
 import { Elysia } from 'elysia'
+import { ConfigError, chatkit, type Env, serverConfigFromEnv } from 'elysia-chatkit'
+import { action, actions } from 'elysia-chatkit/plugins/actions'
+import { agent, currentTime, modelFromEnv } from 'elysia-chatkit/plugins/agent'
+import { authFromEnv } from 'elysia-chatkit/plugins/auth'
+import { chatkitCors } from 'elysia-chatkit/plugins/cors'
+import { limits } from 'elysia-chatkit/plugins/limits'
+import { databaseFromEnv, drizzleStore, PostgresStore } from 'elysia-chatkit/plugins/store'
+import { clientTool, serverTool, tools } from 'elysia-chatkit/plugins/tools'
+import { type Card, Text, widgets } from 'elysia-chatkit/plugins/widgets'
 import { z } from 'zod'
-import { action, actions } from '../plugins/actions'
-import { agent, currentTime, modelFromEnv } from '../plugins/agent'
-import { authFromEnv } from '../plugins/auth'
-import { chatkitCors } from '../plugins/cors'
-import { limits } from '../plugins/limits'
-import { drizzleStore, PostgresStore, parseDatabaseUrl } from '../plugins/store'
-import { clientTool, serverTool, tools } from '../plugins/tools'
-import { type Card, Text, widgets } from '../plugins/widgets'
-import { chatkit } from '../src'
-import { ConfigError, loadConfig } from '../src/config'
-
-type Env = Record<string, string | undefined>
 
 interface Order {
 	id: string
@@ -76,18 +73,24 @@ const pickColor = clientTool({
 })
 
 /**
- * The production app from an environment. Throws `ConfigError` or `AuthConfigError` naming the
- * variable at fault when the configuration is incomplete or wrong.
+ * The production app from an environment, read by the package's own parser of each variable (as the
+ * dev server does). Throws a `ConfigError` (`AuthConfigError` is one) naming the variable at fault when
+ * the configuration is incomplete or wrong.
  */
 export const createApp = (env: Env = process.env) => {
-	const config = loadConfig(env)
-	if (parseDatabaseUrl(config.DATABASE_URL).dialect !== 'postgresql')
+	const server = serverConfigFromEnv(env)
+	const database = databaseFromEnv(env)
+	if (database.dialect !== 'postgresql')
 		throw new ConfigError([
 			{ variable: 'DATABASE_URL', message: 'must be a postgres:// URL for the production example' }
 		])
-	const store = new PostgresStore({ url: config.DATABASE_URL })
+	const cors = chatkitCors({ env })
+	const auth = authFromEnv({ ...env, AUTH_MODE: 'jwt' })
+	const limiter = limits({ env })
+	const model = modelFromEnv(env)
+	const store = new PostgresStore({ url: database.url })
 	const app = new Elysia()
-		.use(chatkitCors({ env }))
+		.use(cors)
 		.use(drizzleStore({ store }))
 		.get('/health', async function health({ set }) {
 			try {
@@ -98,14 +101,8 @@ export const createApp = (env: Env = process.env) => {
 				return { status: 'unavailable' }
 			}
 		})
-		.use(authFromEnv({ ...env, AUTH_MODE: 'jwt' }))
-		.use(
-			limits({
-				requestsPerMinute: config.RATE_LIMIT_PER_MINUTE,
-				maxConcurrentStreams: config.MAX_CONCURRENT_STREAMS,
-				env
-			})
-		)
+		.use(auth)
+		.use(limiter)
 		.use(orderActions)
 		.use(tools([orderStatus, currentTime, pickColor]))
 		.use(
@@ -113,20 +110,18 @@ export const createApp = (env: Env = process.env) => {
 				instructions:
 					'You are a helpful assistant. Use order_status for questions about an order, current_time for the time, ' +
 					'and pick_color when the user wants to choose a color.',
-				model: modelFromEnv(env)
+				model
 			})
 		)
-		.use(chatkit({ path: config.CHATKIT_PATH, maxBodyBytes: config.MAX_BODY_BYTES }))
-	return { app, store, config }
+		.use(chatkit({ path: server.path, maxBodyBytes: server.maxBodyBytes }))
+	return { app, store, server }
 }
 
 if (import.meta.main) {
 	try {
-		const { app, store, config } = createApp()
-		app.listen({ hostname: config.HOST, port: config.PORT })
-		console.log(
-			`ChatKit production server on http://${config.HOST}:${app.server?.port}${config.CHATKIT_PATH}`
-		)
+		const { app, store, server } = createApp()
+		app.listen({ hostname: server.host, port: server.port })
+		console.log(`ChatKit production server on http://${server.host}:${app.server?.port}${server.path}`)
 		const stop = async () => {
 			await app.stop()
 			await store.close()
@@ -135,8 +130,7 @@ if (import.meta.main) {
 		process.on('SIGTERM', stop)
 		process.on('SIGINT', stop)
 	} catch (error) {
-		if (!(error instanceof ConfigError) && !(error instanceof Error && error.name === 'AuthConfigError'))
-			throw error
+		if (!(error instanceof ConfigError)) throw error
 		console.error(error.message)
 		process.exit(1)
 	}

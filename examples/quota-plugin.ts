@@ -4,7 +4,7 @@
  * the quota runs low. docs/plugins.md walks through it.
  */
 import { Elysia } from 'elysia'
-import { type ChatKitUser, type EventHook, eventHook } from '../src'
+import { type ChatKitUser, type EventHook, eventHook } from 'elysia-chatkit'
 
 export interface QuotaOptions {
 	/**

@@ -9,17 +9,16 @@
  * Tokens: HS256 signed with JWT_SECRET, `sub` = the customer. Without OPENAI_API_KEY the offline
  * model answers, and calls a tool when a message names it ("lookup order").
  */
-import type { Model } from '@openai/agents'
 import { Elysia } from 'elysia'
 import { z } from 'zod'
-import { action, actions } from '../plugins/actions'
-import { agent, describeModelFromEnv, modelFromEnv } from '../plugins/agent'
-import { jwtAuth } from '../plugins/auth'
-import { chatkitCors } from '../plugins/cors'
-import { drizzleStore } from '../plugins/store'
-import { clientTool, serverTool, tools } from '../plugins/tools'
-import { type Card, widgets } from '../plugins/widgets'
-import { type ChatKitContext, type ChatKitUser, chatkit } from '../src'
+import { action, actions } from 'elysia-chatkit/plugins/actions'
+import { agent, describeModelFromEnv, type Model, modelFromEnv } from 'elysia-chatkit/plugins/agent'
+import { jwtAuth } from 'elysia-chatkit/plugins/auth'
+import { chatkitCors } from 'elysia-chatkit/plugins/cors'
+import { drizzleStore } from 'elysia-chatkit/plugins/store'
+import { clientTool, serverTool, tools } from 'elysia-chatkit/plugins/tools'
+import { type Card, widgets } from 'elysia-chatkit/plugins/widgets'
+import { type ChatKitContext, type ChatKitUser, chatkit } from 'elysia-chatkit'
 
 export interface Order {
 	id: string

@@ -1,4 +1,5 @@
 import type { AnyElysia } from 'elysia'
+import { chatkitPathFromEnv, isProduction, maxBodyBytesFromEnv } from './config'
 import { type ChatKitEngine, createEngine } from './engine/engine'
 import { ChatKitError } from './engine/errors'
 import type { Emit } from './engine/pipeline'
@@ -14,12 +15,12 @@ export interface ChatKitOptions<C extends ChatKitContext = ChatKitContext>
 	extends Partial<ChatKitHandlers<C>> {
 	/**
 	 * The one POST endpoint of the protocol.
-	 * @default process.env.CHATKIT_PATH ?? '/chatkit'
+	 * @default CHATKIT_PATH from the environment, else '/chatkit' (see `chatkitPathFromEnv`)
 	 */
 	path?: string
 	/**
 	 * Largest request body accepted, in bytes; larger ones get a 413.
-	 * @default Number(process.env.MAX_BODY_BYTES) || 4 MiB
+	 * @default MAX_BODY_BYTES from the environment, else 4 MiB (see `maxBodyBytesFromEnv`)
 	 */
 	maxBodyBytes?: number
 	/**
@@ -97,7 +98,6 @@ export type RequestGuard<C extends ChatKitContext = ChatKitContext> = (
 	args: RequestGuardArgs<C>
 ) => RequestGuardResult | Promise<RequestGuardResult>
 
-export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 const ANONYMOUS_USER: ChatKitUser = { id: 'anonymous' }
 
 const JSON_HEADERS = { 'content-type': 'application/json' }
@@ -354,8 +354,8 @@ type Checked<A extends AnyElysia, O> =
  */
 export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) => {
 	const {
-		path = process.env.CHATKIT_PATH || '/chatkit',
-		maxBodyBytes = Number(process.env.MAX_BODY_BYTES) || DEFAULT_MAX_BODY_BYTES,
+		path = chatkitPathFromEnv(),
+		maxBodyBytes = maxBodyBytesFromEnv(),
 		defaultUser,
 		...handlerOptions
 	} = options
@@ -411,7 +411,7 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 					ctx.chatkitRespond = respond
 					const chatkitRequest = chatkitEngine.parse(body)
 					if (!ctx.user) {
-						if (!defaultUser && process.env.NODE_ENV === 'production') {
+						if (!defaultUser && isProduction()) {
 							if (!warnedAnonymous) {
 								warnedAnonymous = true
 								console.warn(

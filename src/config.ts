@@ -1,86 +1,147 @@
-import { z } from 'zod'
+/** Environment variables as `process.env` holds them. */
+export type Env = Record<string, string | undefined>
 
-const port = z.coerce.number().int().min(0).max(65535)
-const positiveInt = z.coerce.number().int().positive()
-const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1')
-const url = z.url()
+/** One wrong setting: the variable (or option) at fault and what is wrong with it, never its value. */
+export interface ConfigProblem {
+	variable: string
+	message: string
+}
 
-/** The environment variables `bun run dev` and `bun start` read; names fixed by the design. */
-export const ConfigSchema = z.object({
-	NODE_ENV: z.string().default('development'),
-	HOST: z.string().min(1).default('127.0.0.1'),
-	PORT: port.default(8000),
-	CHATKIT_PATH: z
-		.string()
-		.regex(/^\/[^\s]*$/, 'must start with /')
-		.default('/chatkit'),
-	DATABASE_URL: z
-		.string()
-		.min(1)
-		.refine(
-			(value) =>
-				!/^[a-z][a-z0-9+.-]+:/i.test(value) || /^(postgres|postgresql|sqlite|memory):/i.test(value),
-			'must be postgres://…, postgresql://…, sqlite:<path>, a file path or memory:'
-		)
-		.default('sqlite:.data/chatkit.db'),
-	OPENAI_API_KEY: z.string().min(1).optional(),
-	OPENAI_BASE_URL: url.optional(),
-	OPENAI_MODEL: z.string().min(1).optional(),
-	OPENAI_API: z.enum(['responses', 'chat_completions']).optional(),
-	AUTH_MODE: z.enum(['none', 'jwt', 'session']).default('none'),
-	ALLOW_ANONYMOUS: bool.default(false),
-	JWT_SECRET: z.string().min(1).optional(),
-	JWT_PUBLIC_KEY: z.string().min(1).optional(),
-	JWKS_URL: url.optional(),
-	JWT_ALGORITHMS: z.string().min(1).optional(),
-	JWT_ISSUER: z.string().min(1).optional(),
-	JWT_AUDIENCE: z.string().min(1).optional(),
-	JWT_TENANT_CLAIM: z.string().min(1).default('tenant_id'),
-	JWT_COOKIE: z.string().min(1).optional(),
-	JWT_CLOCK_TOLERANCE: z.coerce.number().int().min(0).optional(),
-	SESSION_COOKIE: z.string().min(1).optional(),
-	CORS_ORIGINS: z
-		.string()
-		.refine(
-			(value) =>
-				value
-					.split(',')
-					.map((origin) => origin.trim())
-					.filter(Boolean)
-					.every((origin) => /^https?:\/\/[^/\s*]+$/.test(origin)),
-			'must be a comma-separated list of origins like https://app.example.com (no path, no *)'
-		)
-		.optional(),
-	MAX_BODY_BYTES: positiveInt.default(4 * 1024 * 1024),
-	RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(120),
-	MAX_CONCURRENT_STREAMS: z.coerce.number().int().min(0).default(4)
-})
-
-export type Config = z.infer<typeof ConfigSchema>
-
-/** A configuration value that is wrong; the message names the variable, never its value. */
+/**
+ * A configuration value that is wrong. Every `…FromEnv()` reader of the package throws it (the auth
+ * plugin's `AuthConfigError` is one); the message names the variables, never their values.
+ */
 export class ConfigError extends Error {
+	/** The variables (or options) at fault. */
 	readonly variables: string[]
-	constructor(problems: { variable: string; message: string }[]) {
+	/** Each wrong variable with what is wrong. */
+	readonly problems: ConfigProblem[]
+	constructor(problems: ConfigProblem[], message?: string) {
 		super(
-			`Invalid configuration:\n${problems.map((problem) => `  ${problem.variable}: ${problem.message}`).join('\n')}`
+			message ??
+				(problems.length === 1
+					? `${problems[0]?.variable}: ${problems[0]?.message}`
+					: `Invalid configuration:\n${problems.map((problem) => `  ${problem.variable}: ${problem.message}`).join('\n')}`)
 		)
 		this.name = 'ConfigError'
+		this.problems = problems
 		this.variables = problems.map((problem) => problem.variable)
 	}
 }
 
-/** Read and validate the configuration; empty variables count as unset. @throws ConfigError */
-export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => {
-	const present = Object.fromEntries(
-		Object.keys(ConfigSchema.shape)
-			.map((key) => [key, env[key]?.trim()])
-			.filter(([, value]) => value !== undefined && value !== '')
-	)
-	const parsed = ConfigSchema.safeParse(present)
-	if (!parsed.success)
-		throw new ConfigError(
-			parsed.error.issues.map((issue) => ({ variable: String(issue.path[0]), message: issue.message }))
-		)
-	return parsed.data
+/** A variable's value, trimmed; empty counts as unset (`undefined`). */
+export const envString = (env: Env, name: string): string | undefined => env[name]?.trim() || undefined
+
+/**
+ * A whole-number variable between `min` and `max`, or `fallback` when unset.
+ * @throws ConfigError naming the variable
+ */
+export const envInteger = (
+	env: Env,
+	name: string,
+	fallback: number,
+	{ min = 0, max = Number.MAX_SAFE_INTEGER }: { min?: number; max?: number } = {}
+): number => {
+	const value = envString(env, name)
+	if (value === undefined) return fallback
+	const parsed = /^[+-]?\d+$/.test(value) ? Number(value) : Number.NaN
+	if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max)
+		throw new ConfigError([
+			{
+				variable: name,
+				message:
+					max === Number.MAX_SAFE_INTEGER
+						? `expected a whole number of ${min} or more`
+						: `expected a whole number from ${min} to ${max}`
+			}
+		])
+	return parsed
 }
+
+/** A comma-separated variable as a list of trimmed, non-empty entries (`[]` when unset). */
+export const envList = (env: Env, name: string): string[] =>
+	(env[name] ?? '')
+		.split(',')
+		.map((entry) => entry.trim())
+		.filter(Boolean)
+
+/**
+ * Runs one reader per setting and returns the settings, or throws one `ConfigError` that lists every
+ * wrong variable (not only the first).
+ * @example readEnv({ port: () => envInteger(env, 'PORT', 8000), path: () => chatkitPathFromEnv(env) })
+ */
+export const readEnv = <T extends object>(readers: { [K in keyof T]: () => T[K] }): T => {
+	const problems: ConfigProblem[] = []
+	const settings: Partial<T> = {}
+	for (const key of Object.keys(readers) as (keyof T)[]) {
+		try {
+			settings[key] = readers[key]()
+		} catch (error) {
+			if (!(error instanceof ConfigError)) throw error
+			problems.push(...error.problems)
+		}
+	}
+	if (problems.length) throw new ConfigError(problems)
+	return settings as T
+}
+
+/** Whether `NODE_ENV` is `production`. */
+export const isProduction = (env: Env = process.env): boolean => envString(env, 'NODE_ENV') === 'production'
+
+/** The protocol endpoint when neither the `path` option nor `CHATKIT_PATH` sets one. */
+export const DEFAULT_CHATKIT_PATH = '/chatkit'
+
+/** The request body limit when neither the `maxBodyBytes` option nor `MAX_BODY_BYTES` sets one: 4 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
+
+/**
+ * `CHATKIT_PATH`, the protocol endpoint (`/chatkit` when unset).
+ * @throws ConfigError when it does not start with `/` or holds whitespace
+ */
+export const chatkitPathFromEnv = (env: Env = process.env): string => {
+	const value = envString(env, 'CHATKIT_PATH')
+	if (value === undefined) return DEFAULT_CHATKIT_PATH
+	if (!/^\/\S*$/.test(value))
+		throw new ConfigError([{ variable: 'CHATKIT_PATH', message: 'must start with / and hold no spaces' }])
+	return value
+}
+
+/**
+ * `MAX_BODY_BYTES`, the request body limit in bytes (4 MiB when unset).
+ * @throws ConfigError when it is not a positive whole number
+ */
+export const maxBodyBytesFromEnv = (env: Env = process.env): number =>
+	envInteger(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, { min: 1 })
+
+/** What the core reads from the environment to serve: where to listen and the endpoint's settings. */
+export interface ServerConfig {
+	/** `HOST`, default `127.0.0.1`. */
+	host: string
+	/** `PORT`, default `8000` (`0` picks a free port). */
+	port: number
+	/** `CHATKIT_PATH`, default `/chatkit`. */
+	path: string
+	/** `MAX_BODY_BYTES`, default 4 MiB. */
+	maxBodyBytes: number
+	/** `NODE_ENV=production`. */
+	production: boolean
+}
+
+/**
+ * Reads `HOST`, `PORT`, `CHATKIT_PATH`, `MAX_BODY_BYTES` and `NODE_ENV`. The other variables of the
+ * configuration table are read by the plugin they configure (`authFromEnv`, `chatkitCors`, `limits`,
+ * `createStore`, `modelFromEnv`), each with one parser.
+ *
+ * @throws ConfigError naming every wrong variable
+ * @example
+ * const server = serverConfigFromEnv()
+ * new Elysia().use(chatkit({ path: server.path, maxBodyBytes: server.maxBodyBytes })).listen(server)
+ */
+export const serverConfigFromEnv = (env: Env = process.env): ServerConfig =>
+	readEnv<ServerConfig>({
+		host: () => envString(env, 'HOST') ?? '127.0.0.1',
+		port: () => envInteger(env, 'PORT', 8000, { max: 65535 }),
+		path: () => chatkitPathFromEnv(env),
+		maxBodyBytes: () => maxBodyBytesFromEnv(env),
+		production: () => isProduction(env)
+	})

@@ -1,4 +1,5 @@
 export * from './chatkit'
+export * from './config'
 export * from './engine'
 export * from './protocol'
 export * from './protocol/serialize'

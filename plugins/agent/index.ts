@@ -11,6 +11,8 @@ export * from './offline'
 export * from './responder'
 export * from './stream'
 export * from './tools'
+/** The Agents SDK names an app passes to `agent()` (its own agent, tools or runner), from the SDK the plugin runs on. */
+export { Agent, type Model, Runner, type Tool, tool } from '@openai/agents'
 
 /** Options of the agent plugin: those of {@link agentResponder}. */
 export interface AgentOptions<C extends ChatKitContext = ChatKitContext> extends AgentResponderOptions<C> {}

@@ -5,30 +5,55 @@ import {
 	setTracingDisabled
 } from '@openai/agents'
 import OpenAI from 'openai'
+import { ConfigError, type Env, envString, readEnv } from '../../src/config'
 import { OfflineModel, type OfflineModelOptions } from './offline'
 
 /** The model used when `OPENAI_MODEL` is not set. */
 export const DEFAULT_OPENAI_MODEL = 'gpt-4.1-mini'
 
-export type ModelEnv = Record<string, string | undefined>
+export type ModelEnv = Env
 
-interface ModelChoice {
+/** The model the environment picks, as `modelSettingsFromEnv` reads it (never the key). */
+export interface ModelSettings {
+	/** `openai` with `OPENAI_API_KEY`, else the built-in offline model. */
 	kind: 'openai' | 'offline'
+	/** `OPENAI_MODEL`, default `gpt-4.1-mini` (`offline` for the offline model). */
 	name: string
+	/** `OPENAI_API`; default `responses` for OpenAI, `chat_completions` for a custom base URL. */
 	api: 'responses' | 'chat_completions'
+	/** `OPENAI_BASE_URL`, an OpenAI-compatible server; unset for the OpenAI API. */
 	baseURL?: string
 }
 
-const choose = (env: ModelEnv): ModelChoice => {
-	if (!env.OPENAI_API_KEY) return { kind: 'offline', name: 'offline', api: 'chat_completions' }
-	const baseURL = env.OPENAI_BASE_URL || undefined
-	const api =
-		env.OPENAI_API === 'responses' || env.OPENAI_API === 'chat_completions'
-			? env.OPENAI_API
-			: baseURL
-				? 'chat_completions'
-				: 'responses'
-	return { kind: 'openai', name: env.OPENAI_MODEL || DEFAULT_OPENAI_MODEL, api, baseURL }
+/**
+ * Reads `OPENAI_API_KEY`, `OPENAI_BASE_URL`, `OPENAI_MODEL` and `OPENAI_API` (see `modelFromEnv`).
+ * @throws ConfigError naming `OPENAI_API` (not `responses` or `chat_completions`) or `OPENAI_BASE_URL` (not a URL)
+ */
+export const modelSettingsFromEnv = (env: ModelEnv = process.env): ModelSettings => {
+	const { baseURL, api } = readEnv<{ baseURL: string | undefined; api: ModelSettings['api'] | undefined }>({
+		baseURL: () => {
+			const value = envString(env, 'OPENAI_BASE_URL')
+			if (value !== undefined && !URL.canParse(value))
+				throw new ConfigError([{ variable: 'OPENAI_BASE_URL', message: 'expected a URL' }])
+			return value
+		},
+		api: () => {
+			const value = envString(env, 'OPENAI_API')
+			if (value !== undefined && value !== 'responses' && value !== 'chat_completions')
+				throw new ConfigError([
+					{ variable: 'OPENAI_API', message: 'expected responses or chat_completions' }
+				])
+			return value
+		}
+	})
+	if (!envString(env, 'OPENAI_API_KEY'))
+		return { kind: 'offline', name: 'offline', api: 'chat_completions' }
+	return {
+		kind: 'openai',
+		name: envString(env, 'OPENAI_MODEL') ?? DEFAULT_OPENAI_MODEL,
+		api: api ?? (baseURL ? 'chat_completions' : 'responses'),
+		baseURL
+	}
 }
 
 const safeUrl = (url: string) => {
@@ -58,11 +83,11 @@ export const modelFromEnv = (
 	env: ModelEnv = process.env,
 	offline: OfflineModelOptions = { tokenDelayMs: 15 }
 ): Model => {
-	const choice = choose(env)
+	const choice = modelSettingsFromEnv(env)
 	if (choice.kind === 'offline' || choice.baseURL) setTracingDisabled(true)
 	if (choice.kind === 'offline') return new OfflineModel(offline)
 	const client = new OpenAI({
-		apiKey: env.OPENAI_API_KEY,
+		apiKey: envString(env, 'OPENAI_API_KEY'),
 		baseURL: choice.baseURL ?? 'https://api.openai.com/v1'
 	})
 	return choice.api === 'responses'
@@ -72,7 +97,7 @@ export const modelFromEnv = (
 
 /** One line saying which model {@link modelFromEnv} picks (never the key), for the start-up log. */
 export const describeModelFromEnv = (env: ModelEnv = process.env): string => {
-	const choice = choose(env)
+	const choice = modelSettingsFromEnv(env)
 	if (choice.kind === 'offline')
 		return 'offline model (OPENAI_API_KEY is not set): deterministic replies, no network'
 	const api = choice.api === 'responses' ? 'the Responses API' : 'Chat Completions'

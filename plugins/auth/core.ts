@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { Elysia, status } from 'elysia'
+import { ConfigError } from '../../src/config'
 import type { ChatKitUser } from '../../src/store/types'
 
 /** The user the built-in mappings produce: `ChatKitUser` with every field present. */
@@ -20,14 +21,20 @@ export type AuthLogger = (message: string) => void
 /** What an authenticator decides for one request: a user, or the reason (for the log only) why not. */
 export type AuthOutcome<U> = { user: U } | { reason: string }
 
-/** Raised at construction when an option (or, from `authFromEnv`, an environment variable) is wrong. */
-export class AuthConfigError extends Error {
+/**
+ * Raised at construction when an option (or, from `authFromEnv`, an environment variable) is wrong.
+ * A `ConfigError`, so one `catch` handles every configuration problem.
+ */
+export class AuthConfigError extends ConfigError {
 	/** The option or environment variable at fault. */
 	readonly setting: string
 	/** What is wrong, without the setting's name. */
 	readonly detail: string
 	constructor(setting: string, detail: string, where?: string) {
-		super(where ? `${where} \`${setting}\`: ${detail}` : `${setting}: ${detail}`)
+		super(
+			[{ variable: setting, message: detail }],
+			where ? `${where} \`${setting}\`: ${detail}` : `${setting}: ${detail}`
+		)
 		this.name = 'AuthConfigError'
 		this.setting = setting
 		this.detail = detail

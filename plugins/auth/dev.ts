@@ -1,4 +1,5 @@
 import type { ChatKitUser } from '../../src/store/types'
+import { isProduction } from '../../src/config'
 import { type AuthPlugin, type AuthUser, AuthConfigError, createAuthPlugin, envFlag } from './core'
 
 export interface DevUserOptions<U extends ChatKitUser = AuthUser> {
@@ -34,7 +35,7 @@ export function devUser<U extends ChatKitUser = AuthUser>(options: DevUserOption
 	const user = options.user ?? ({ id: 'dev-user', tenantId: null, roles: [] } as AuthUser as unknown as U)
 	if (typeof user.id !== 'string' || user.id === '')
 		throw new AuthConfigError('user', 'needs a non-empty string `id`', 'devUser option')
-	if (env.NODE_ENV === 'production' && !allowInProduction && envFlag(env.ALLOW_ANONYMOUS) !== true)
+	if (isProduction(env) && !allowInProduction && envFlag(env.ALLOW_ANONYMOUS) !== true)
 		throw new AuthConfigError(
 			'ALLOW_ANONYMOUS',
 			'the anonymous development user is refused when NODE_ENV=production. ' +

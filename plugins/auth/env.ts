@@ -1,11 +1,13 @@
+import { ConfigError, type Env, envInteger, isProduction } from '../../src/config'
 import type { ChatKitUser } from '../../src/store/types'
+import { corsOriginsFromEnv } from '../cors'
 import { type AuthLogger, type AuthPlugin, type AuthUser, AuthConfigError, envFlag } from './core'
 import { devUser } from './dev'
 import { type JwtAlgorithm, type JwtAuthOptions, jwtAuth } from './jwt'
 import { type SessionAuthOptions, sessionAuth } from './session'
 
 /** The environment variables `authFromEnv` reads. */
-export type AuthEnv = Record<string, string | undefined>
+export type AuthEnv = Env
 
 export interface AuthFromEnvOptions<U extends ChatKitUser = AuthUser> {
 	/**
@@ -48,6 +50,20 @@ const list = (value: string | undefined) => {
 
 const single = (items: string[] | undefined) => (items && items.length === 1 ? items[0] : items)
 
+/** The ways `authFromEnv` can authenticate. */
+export type AuthMode = 'none' | 'jwt' | 'session'
+
+/**
+ * `AUTH_MODE` (`none`, `jwt` or `session`, any case; `none` when unset).
+ * @throws AuthConfigError naming `AUTH_MODE` for any other value
+ */
+export const authModeFromEnv = (env: AuthEnv = process.env): AuthMode => {
+	const mode = (env.AUTH_MODE ?? '').trim().toLowerCase() || 'none'
+	if (mode !== 'none' && mode !== 'jwt' && mode !== 'session')
+		throw new AuthConfigError('AUTH_MODE', 'expected none, jwt or session')
+	return mode
+}
+
 /**
  * Builds the auth plugin the environment asks for (`AUTH_MODE` = `none` | `jwt` | `session`), reading the
  * variables of the configuration table. A wrong or missing value throws an `AuthConfigError` whose message
@@ -60,19 +76,21 @@ export function authFromEnv<U extends ChatKitUser = AuthUser>(
 	env: AuthEnv = process.env,
 	options: AuthFromEnvOptions<U> = {}
 ): AuthPlugin<U | AuthUser> {
-	const mode = (env.AUTH_MODE ?? '').trim().toLowerCase() || 'none'
+	const mode = authModeFromEnv(env)
 	const allowAnonymous = envFlag(env.ALLOW_ANONYMOUS)
 	if (allowAnonymous === null)
-		throw new AuthConfigError('ALLOW_ANONYMOUS', `expected true or false, got '${env.ALLOW_ANONYMOUS}'`)
-	const trustedOrigins = list(env.CORS_ORIGINS)
+		throw new AuthConfigError('ALLOW_ANONYMOUS', 'expected true or false (or 1 or 0)')
+	const origins = corsOriginsFromEnv(env)
+	const trustedOrigins = origins.length ? origins : undefined
+	const production = isProduction(env)
 
 	if (mode === 'none') {
 		const keys = ['JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWKS_URL'].filter((name) => env[name])
-		if (keys.length && env.NODE_ENV !== 'production')
+		if (keys.length && !production)
 			(options.log ?? console.warn)(
 				`[elysia-chatkit/auth] AUTH_MODE is none (every request runs as the development user) although ${keys.join(', ')} is set; set AUTH_MODE=jwt to use it`
 			)
-		if (env.NODE_ENV === 'production' && allowAnonymous !== true)
+		if (production && allowAnonymous !== true)
 			throw new AuthConfigError(
 				'AUTH_MODE',
 				`is ${env.AUTH_MODE ? 'none' : 'unset (none)'}, and the anonymous development user is refused when NODE_ENV=production. ` +
@@ -98,9 +116,6 @@ export function authFromEnv<U extends ChatKitUser = AuthUser>(
 		}) as AuthPlugin<U | AuthUser>
 	}
 
-	if (mode !== 'jwt')
-		throw new AuthConfigError('AUTH_MODE', `expected none, jwt or session, got '${env.AUTH_MODE}'`)
-
 	const keys = (['JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWKS_URL'] as const).filter((name) => env[name]?.trim())
 	if (keys.length !== 1)
 		throw new AuthConfigError(
@@ -110,13 +125,14 @@ export function authFromEnv<U extends ChatKitUser = AuthUser>(
 				: 'AUTH_MODE=jwt needs one of JWT_SECRET, JWT_PUBLIC_KEY or JWKS_URL (none is set)'
 		)
 	let clockTolerance: number | undefined
-	if (env.JWT_CLOCK_TOLERANCE?.trim()) {
-		clockTolerance = Number(env.JWT_CLOCK_TOLERANCE)
-		if (!Number.isFinite(clockTolerance) || clockTolerance < 0)
-			throw new AuthConfigError(
-				'JWT_CLOCK_TOLERANCE',
-				`expected a number of seconds, got '${env.JWT_CLOCK_TOLERANCE}'`
-			)
+	try {
+		clockTolerance = env.JWT_CLOCK_TOLERANCE?.trim()
+			? envInteger(env, 'JWT_CLOCK_TOLERANCE', 0)
+			: undefined
+	} catch (error) {
+		if (error instanceof ConfigError)
+			throw new AuthConfigError('JWT_CLOCK_TOLERANCE', 'expected a whole number of seconds, 0 or more')
+		throw error
 	}
 	try {
 		return jwtAuth<U | AuthUser>({

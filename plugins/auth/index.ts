@@ -7,7 +7,7 @@ export {
 	AuthConfigError
 } from './core'
 export { type DevUserOptions, devUser } from './dev'
-export { type AuthEnv, type AuthFromEnvOptions, authFromEnv } from './env'
+export { type AuthEnv, type AuthFromEnvOptions, type AuthMode, authFromEnv, authModeFromEnv } from './env'
 export {
 	type JWTPayload,
 	type JwtAlgorithm,

@@ -1,5 +1,6 @@
 import { cors } from '@elysiajs/cors'
 import { Elysia } from 'elysia'
+import { ConfigError, type Env, envList, isProduction } from '../../src/config'
 
 /** The headers the ChatKit web component sends, plus the ones an app's own `fetch` usually adds. */
 export const chatkitRequestHeaders = [
@@ -69,23 +70,54 @@ export interface ChatKitCorsOptions {
 	 *
 	 * @default process.env
 	 */
-	env?: Record<string, string | undefined>
+	env?: Env
 }
 
 const localOrigin = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/
 
-function normaliseOrigin(origin: string, setting: string) {
+/** `scheme://host[:port]` with no trailing slash, or `undefined` when the value is not such an origin. */
+const asOrigin = (origin: string): string | undefined => {
 	const value = origin.trim().replace(/\/+$/, '')
-	if (value === '*')
-		throw new Error(`${setting}: '*' is not accepted; list the origins that may call the server`)
 	let parsed: URL | undefined
 	try {
 		parsed = new URL(value)
 	} catch {}
-	if (!parsed || parsed.origin !== value || !/^https?:$/.test(parsed.protocol))
-		throw new Error(`${setting}: '${origin}' is not an origin (scheme://host[:port], no path)`)
+	return parsed && parsed.origin === value && /^https?:$/.test(parsed.protocol) ? value : undefined
+}
+
+function normaliseOrigin(origin: string, setting: string) {
+	if (origin.trim() === '*')
+		throw new ConfigError([
+			{ variable: setting, message: "'*' is not accepted; list the origins that may call the server" }
+		])
+	const value = asOrigin(origin)
+	if (!value)
+		throw new ConfigError([
+			{ variable: setting, message: `'${origin}' is not an origin (scheme://host[:port], no path)` }
+		])
 	return value
 }
+
+/**
+ * `CORS_ORIGINS`: the comma-separated origins allowed to call the server from a browser, each as
+ * `scheme://host[:port]` (a trailing `/` is dropped). The CORS plugin and `authFromEnv` (trusted
+ * origins for cookies) both read it here.
+ *
+ * @throws ConfigError naming `CORS_ORIGINS` (not its value) when an entry is `*` or not an origin
+ * @example corsOriginsFromEnv({ CORS_ORIGINS: 'https://app.example.com, https://cdn.platform.openai.com' })
+ */
+export const corsOriginsFromEnv = (env: Env = process.env): string[] =>
+	envList(env, 'CORS_ORIGINS').map((entry, index) => {
+		const origin = entry === '*' ? undefined : asOrigin(entry)
+		if (!origin)
+			throw new ConfigError([
+				{
+					variable: 'CORS_ORIGINS',
+					message: `entry ${index + 1} is ${entry === '*' ? "'*', which is not accepted" : 'not an origin'}; list origins like https://app.example.com (no path, no *)`
+				}
+			])
+		return origin
+	})
 
 /**
  * CORS for a ChatKit server, on `@elysiajs/cors`: an origin allow-list (from options or `CORS_ORIGINS`),
@@ -106,11 +138,8 @@ export function chatkitCors(options: ChatKitCorsOptions = {}) {
 	} = options
 	const configured = options.origins
 		? options.origins.map((origin) => normaliseOrigin(origin, 'chatkitCors option `origins`'))
-		: (env.CORS_ORIGINS ?? '')
-				.split(',')
-				.filter((origin) => origin.trim())
-				.map((origin) => normaliseOrigin(origin, 'CORS_ORIGINS'))
-	const production = env.NODE_ENV === 'production'
+		: corsOriginsFromEnv(env)
+	const production = isProduction(env)
 	const allowed = new Set(configured)
 	const localhostDefault = allowed.size === 0 && !production
 	if (allowed.size === 0 && production)

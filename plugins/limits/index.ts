@@ -1,4 +1,5 @@
 import { Elysia } from 'elysia'
+import { type Env, envInteger, isProduction, readEnv } from '../../src/config'
 import {
 	type RequestGuard,
 	type RequestGuardArgs,
@@ -99,7 +100,7 @@ export interface LimitsOptions<C extends ChatKitContext = ChatKitContext> {
 	 * Where `RATE_LIMIT_PER_MINUTE`, `MAX_CONCURRENT_STREAMS` and `NODE_ENV` are read.
 	 * @default process.env
 	 */
-	env?: Record<string, string | undefined>
+	env?: Env
 }
 
 const MINUTE = 60_000
@@ -119,14 +120,30 @@ const SSE_HEADERS = {
 	'x-accel-buffering': 'no'
 }
 
-/** A non-negative integer option or environment variable; a wrong value throws, naming it. */
-const count = (name: string, value: number | string | undefined, fallback: number): number => {
-	if (value === undefined || (typeof value === 'string' && value.trim() === '')) return fallback
-	const parsed = typeof value === 'number' ? value : Number(value.trim())
-	if (!Number.isInteger(parsed) || parsed < 0)
+/** A non-negative integer option; a wrong value throws, naming it. */
+const count = (name: string, value: number | undefined, fallback: number): number => {
+	if (value === undefined) return fallback
+	if (!Number.isInteger(value) || value < 0)
 		throw new Error(`${name}: expected a whole number of 0 or more, got '${value}'`)
-	return parsed
+	return value
 }
+
+/** The limits the environment sets. */
+export interface LimitsSettings {
+	requestsPerMinute: number
+	maxConcurrentStreams: number
+}
+
+/**
+ * `RATE_LIMIT_PER_MINUTE` (default 120) and `MAX_CONCURRENT_STREAMS` (default 4), whole numbers of 0 or
+ * more; `0` turns a limit off.
+ * @throws ConfigError naming the wrong variables
+ */
+export const limitsFromEnv = (env: Env = process.env): LimitsSettings =>
+	readEnv<LimitsSettings>({
+		requestsPerMinute: () => envInteger(env, 'RATE_LIMIT_PER_MINUTE', 120),
+		maxConcurrentStreams: () => envInteger(env, 'MAX_CONCURRENT_STREAMS', 4)
+	})
 
 const describeError = (error: unknown) => {
 	const code = (error as { code?: unknown })?.code
@@ -150,14 +167,14 @@ const describeError = (error: unknown) => {
  */
 export const limits = <C extends ChatKitContext = ChatKitContext>(options: LimitsOptions<C> = {}) => {
 	const env = options.env ?? process.env
-	const perMinute = count(
-		options.requestsPerMinute === undefined ? 'RATE_LIMIT_PER_MINUTE' : 'requestsPerMinute',
-		options.requestsPerMinute ?? env.RATE_LIMIT_PER_MINUTE,
-		120
-	)
+	const fromEnv =
+		options.requestsPerMinute === undefined || options.maxConcurrentStreams === undefined
+			? limitsFromEnv(env)
+			: undefined
+	const perMinute = count('requestsPerMinute', options.requestsPerMinute ?? fromEnv?.requestsPerMinute, 120)
 	const maxStreams = count(
-		options.maxConcurrentStreams === undefined ? 'MAX_CONCURRENT_STREAMS' : 'maxConcurrentStreams',
-		options.maxConcurrentStreams ?? env.MAX_CONCURRENT_STREAMS,
+		'maxConcurrentStreams',
+		options.maxConcurrentStreams ?? fromEnv?.maxConcurrentStreams,
 		4
 	)
 	const leaseMs = count('streamLeaseMs', options.streamLeaseMs, MINUTE)
@@ -184,7 +201,7 @@ export const limits = <C extends ChatKitContext = ChatKitContext>(options: Limit
 	const backends = new WeakMap<object, RateLimitBackend>()
 	let inMemory: RateLimitBackend | undefined
 	const memoryBackend = () => {
-		if (env.NODE_ENV === 'production' && !inMemory)
+		if (isProduction(env) && !inMemory)
 			log(
 				'[elysia-chatkit/limits] the store keeps no SQLite or PostgreSQL database: rate limits are counted in memory, per instance (pass `backend` to share them)'
 			)

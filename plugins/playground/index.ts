@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { Elysia } from 'elysia'
+import { isProduction } from '../../src/config'
 
 export interface PlaygroundOptions {
 	/**
@@ -91,7 +92,7 @@ export function playground(options: PlaygroundOptions = {}) {
 		chatkitPath = '/chatkit',
 		title = 'ChatKit playground',
 		headers = {},
-		enabled = process.env.NODE_ENV !== 'production'
+		enabled = !isProduction()
 	} = options
 	const plugin = new Elysia({
 		name: 'elysia-chatkit/playground',

@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { ConfigError, type Env, envString } from '../../src/config'
 import { MemoryStore } from '../../src/store/memory'
 import type { ChatKitContext } from '../../src/store/types'
 import { PostgresStore, type PostgresStoreOptions } from './postgres'
@@ -28,7 +29,7 @@ export const DEFAULT_SQLITE_PATH = join('.data', 'chatkit.db')
  * Reads a `DATABASE_URL`: absent or empty → the SQLite file `.data/chatkit.db`; `sqlite:<path>`
  * (also `sqlite://<path>`, `sqlite::memory:`) or a bare file path → SQLite; `postgres://…` or
  * `postgresql://…` → PostgreSQL; `memory:` → the in-memory store.
- * @throws Error for any other scheme (the message shows the scheme only, never the URL).
+ * @throws ConfigError naming `DATABASE_URL` for any other scheme (the message shows the scheme only, never the URL).
  */
 export const parseDatabaseUrl = (databaseUrl?: string | null): DatabaseTarget => {
 	const value = databaseUrl?.trim()
@@ -39,13 +40,27 @@ export const parseDatabaseUrl = (databaseUrl?: string | null): DatabaseTarget =>
 	if (scheme === 'memory') return { dialect: 'memory' }
 	if (scheme === 'sqlite') {
 		const path = value.slice('sqlite:'.length).replace(/^\/\//, '')
-		if (!path) throw new Error('DATABASE_URL "sqlite:" needs a path, e.g. sqlite:.data/chatkit.db')
+		if (!path)
+			throw new ConfigError([
+				{ variable: 'DATABASE_URL', message: '"sqlite:" needs a path, e.g. sqlite:.data/chatkit.db' }
+			])
 		return { dialect: 'sqlite', path }
 	}
-	throw new Error(
-		`Unsupported DATABASE_URL scheme "${scheme}:" (use postgres://, postgresql://, sqlite:<path>, a file path or memory:)`
-	)
+	throw new ConfigError([
+		{
+			variable: 'DATABASE_URL',
+			message: `unsupported scheme "${scheme}:" (use postgres://, postgresql://, sqlite:<path>, a file path or memory:)`
+		}
+	])
 }
+
+/**
+ * `DATABASE_URL` read and checked (see `parseDatabaseUrl`): the SQLite file `.data/chatkit.db` when unset.
+ * @throws ConfigError naming `DATABASE_URL`
+ * @example const store = createStore(databaseFromEnv())
+ */
+export const databaseFromEnv = (env: Env = process.env): DatabaseTarget =>
+	parseDatabaseUrl(envString(env, 'DATABASE_URL'))
 
 export interface CreateStoreOptions {
 	/** Passed to the SQLite store (its `path` comes from the URL). */
@@ -55,15 +70,16 @@ export interface CreateStoreOptions {
 }
 
 /**
- * Opens the store a `DATABASE_URL` names (see `parseDatabaseUrl`). SQLite is opened and migrated at once;
+ * Opens the store a `DATABASE_URL` names (see `parseDatabaseUrl`), or the one `databaseFromEnv()` read. SQLite is opened and migrated at once;
  * PostgreSQL starts migrating at once and its calls wait for it (`await store.ready()` to fail fast).
  * @example const store = createStore(process.env.DATABASE_URL)
  */
 export const createStore = <C extends ChatKitContext = ChatKitContext>(
-	databaseUrl?: string | null,
+	databaseUrl?: string | null | DatabaseTarget,
 	options: CreateStoreOptions = {}
 ): ChatKitStore<C> => {
-	const target = parseDatabaseUrl(databaseUrl)
+	const target =
+		typeof databaseUrl === 'object' && databaseUrl !== null ? databaseUrl : parseDatabaseUrl(databaseUrl)
 	if (target.dialect === 'memory') return new ManagedMemoryStore<C>()
 	if (target.dialect === 'postgresql') return new PostgresStore<C>({ ...options.postgres, url: target.url })
 	return new SqliteStore<C>({ ...options.sqlite, path: target.path })

@@ -8,12 +8,13 @@ import {
 	type LimitRefusal,
 	type LimitsOptions,
 	limits,
+	limitsFromEnv,
 	MemoryRateLimitBackend,
 	type RateLimitBackend
 } from '../../plugins/limits'
 import { drizzleStore, SqliteStore } from '../../plugins/store'
 import { chatkit } from '../../src/chatkit'
-import { ConfigError, loadConfig } from '../../src/config'
+import { ConfigError } from '../../src/config'
 import type { Responder } from '../../src/engine/types'
 import { MemoryStore } from '../../src/store/memory'
 import type { Store } from '../../src/store/types'
@@ -211,9 +212,21 @@ describe('requests per minute', () => {
 		expect(() => limits({ env: { RATE_LIMIT_PER_MINUTE: 'ten' } })).toThrow(/^RATE_LIMIT_PER_MINUTE: /)
 		expect(() => limits({ env: { MAX_CONCURRENT_STREAMS: '-1' } })).toThrow(/^MAX_CONCURRENT_STREAMS: /)
 		expect(() => limits({ requestsPerMinute: 1.5 })).toThrow(/^requestsPerMinute: /)
-		expect(loadConfig({}).MAX_CONCURRENT_STREAMS).toBe(4)
-		expect(loadConfig({ MAX_CONCURRENT_STREAMS: '2' }).MAX_CONCURRENT_STREAMS).toBe(2)
-		expect(() => loadConfig({ MAX_CONCURRENT_STREAMS: '-1' })).toThrow(ConfigError)
+		expect(() => limits({ env: { MAX_CONCURRENT_STREAMS: '2.5' } })).toThrow(ConfigError)
+		expect(limitsFromEnv({})).toEqual({ requestsPerMinute: 120, maxConcurrentStreams: 4 })
+		expect(limitsFromEnv({ MAX_CONCURRENT_STREAMS: ' 2 ', RATE_LIMIT_PER_MINUTE: '' })).toEqual({
+			requestsPerMinute: 120,
+			maxConcurrentStreams: 2
+		})
+		try {
+			limitsFromEnv({ RATE_LIMIT_PER_MINUTE: 'ten', MAX_CONCURRENT_STREAMS: '-1' })
+			throw new Error('expected a ConfigError')
+		} catch (error) {
+			expect((error as ConfigError).variables).toEqual([
+				'RATE_LIMIT_PER_MINUTE',
+				'MAX_CONCURRENT_STREAMS'
+			])
+		}
 	})
 })
 

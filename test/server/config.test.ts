@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'bun:test'
-import { loadConfig } from '../../src/config'
-import { createServer } from '../../src/server'
+import { createServer } from '../../app/server'
 
 const list = (app: { handle(request: Request): Promise<Response> }) =>
 	app.handle(
@@ -12,8 +11,11 @@ const list = (app: { handle(request: Request): Promise<Response> }) =>
 
 describe('the dev server applies its configuration', () => {
 	it('limits requests per user per minute from RATE_LIMIT_PER_MINUTE', async () => {
-		const config = loadConfig({ DATABASE_URL: 'memory:', RATE_LIMIT_PER_MINUTE: '2' })
-		const { app } = createServer(config, { NODE_ENV: 'development' })
+		const { app } = createServer({
+			DATABASE_URL: 'memory:',
+			RATE_LIMIT_PER_MINUTE: '2',
+			NODE_ENV: 'development'
+		})
 		expect((await list(app)).status).toBe(200)
 		expect((await list(app)).status).toBe(200)
 		const refused = await list(app)
@@ -22,7 +24,7 @@ describe('the dev server applies its configuration', () => {
 	})
 
 	it('serves the protocol on CHATKIT_PATH and the playground outside production only', async () => {
-		const dev = createServer(loadConfig({ DATABASE_URL: 'memory:', CHATKIT_PATH: '/api/chat' }), {}).app
+		const dev = createServer({ DATABASE_URL: 'memory:', CHATKIT_PATH: '/api/chat' }).app
 		const ok = await dev.handle(
 			new Request('http://localhost/api/chat', {
 				method: 'POST',
@@ -34,8 +36,11 @@ describe('the dev server applies its configuration', () => {
 			'text/html'
 		)
 
-		const env = { NODE_ENV: 'production', ALLOW_ANONYMOUS: 'true' }
-		const prod = createServer(loadConfig({ ...env, DATABASE_URL: 'memory:' }), env).app
+		const prod = createServer({
+			NODE_ENV: 'production',
+			ALLOW_ANONYMOUS: 'true',
+			DATABASE_URL: 'memory:'
+		}).app
 		expect((await prod.handle(new Request('http://localhost/'))).status).toBe(404)
 	})
 })

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'bun:test'
 import { createClient } from '../../src/client'
-import { loadConfig } from '../../src/config'
 import type { ThreadItem, ThreadStreamEvent } from '../../src/protocol'
-import { createServer } from '../../src/server'
+import { createServer } from '../../app/server'
 
 const boot = () => {
-	const { app } = createServer(loadConfig({ DATABASE_URL: 'memory:' }), { NODE_ENV: 'development' })
+	const { app } = createServer({ DATABASE_URL: 'memory:', NODE_ENV: 'development' })
 	return createClient({ app })
 }
 

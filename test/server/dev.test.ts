@@ -68,7 +68,7 @@ describe('bun run dev', () => {
 	it(
 		'refuses a wrong configuration value and names the variable',
 		async () => {
-			const child = Bun.spawn(['bun', 'run', 'src/main.ts'], {
+			const child = Bun.spawn(['bun', 'run', 'app/main.ts'], {
 				cwd: root,
 				env: { PATH: process.env.PATH ?? '', PORT: 'eighty' },
 				stdout: 'pipe',
@@ -83,7 +83,7 @@ describe('bun run dev', () => {
 	it(
 		'refuses to run without auth in production unless allowed',
 		async () => {
-			const child = Bun.spawn(['bun', 'run', 'src/main.ts'], {
+			const child = Bun.spawn(['bun', 'run', 'app/main.ts'], {
 				cwd: root,
 				env: {
 					PATH: process.env.PATH ?? '',

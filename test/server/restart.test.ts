@@ -3,15 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createClient } from '../../src/client'
-import { loadConfig } from '../../src/config'
-import { createServer } from '../../src/server'
+import { createServer } from '../../app/server'
 
 const dir = mkdtempSync(join(tmpdir(), 'chatkit-restart-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const boot = () => {
-	const config = loadConfig({ DATABASE_URL: `sqlite:${join(dir, 'chatkit.db')}`, PORT: '0' })
-	const { app } = createServer(config, { NODE_ENV: 'development' })
+	const { app } = createServer({
+		DATABASE_URL: `sqlite:${join(dir, 'chatkit.db')}`,
+		NODE_ENV: 'development'
+	})
 	app.listen({ hostname: '127.0.0.1', port: 0 })
 	return { app, client: createClient({ url: `http://127.0.0.1:${app.server?.port}/chatkit` }) }
 }

@@ -44,7 +44,7 @@ describe('DATABASE_URL forms', () => {
 
 	test('an unsupported scheme is refused without echoing the URL', () => {
 		expect(() => parseDatabaseUrl('mysql://root:hunter2@db/app')).toThrow(
-			'Unsupported DATABASE_URL scheme "mysql:"'
+			'DATABASE_URL: unsupported scheme "mysql:"'
 		)
 		try {
 			parseDatabaseUrl('mysql://root:hunter2@db/app')
