@@ -6,6 +6,7 @@ import type { Emit } from './engine/pipeline'
 import type { Turn } from './engine/turns'
 import type { ChatKitHandlers, EventHook, RespondMiddleware, Responder } from './engine/types'
 import { type ChatKitRequest, isStreamingRequest } from './protocol/requests'
+import { clip } from './protocol/limits'
 import { eventToWire } from './protocol/serialize'
 import { type ChatKitContext, type ChatKitUser, NotFoundError, type Store } from './store/types'
 import { logError } from './engine/log'
@@ -107,11 +108,16 @@ const SSE_HEADERS = {
 	'x-accel-buffering': 'no'
 }
 
-const errorResponse = (status: number, code: string, message: string, details?: unknown) =>
-	new Response(JSON.stringify(details === undefined ? { code, message } : { code, message, details }), {
-		status,
-		headers: JSON_HEADERS
-	})
+/** Messages longer than this are cut (they never need more; a long one could only be echoing input). */
+const MAX_MESSAGE_CHARS = 500
+
+const errorResponse = (status: number, code: string, message: string, details?: unknown) => {
+	const text = clip(message, MAX_MESSAGE_CHARS)
+	return new Response(
+		JSON.stringify(details === undefined ? { code, message: text } : { code, message: text, details }),
+		{ status, headers: JSON_HEADERS }
+	)
+}
 
 const toErrorResponse = (error: unknown): Response => {
 	if (error instanceof ChatKitError)

@@ -92,6 +92,14 @@ export interface ActionOptions<S extends z.ZodType, Streaming extends boolean, C
 	 * @default true
 	 */
 	streaming?: Streaming
+	/**
+	 * `true` when the handler updates the widget that sent the action (`updateSender`): a request that
+	 * names no sender item is then refused with a 422 `no_sender` before anything is loaded or streamed.
+	 * Without it, such a request reaches the handler and `updateSender` ends the stream with a
+	 * non-retryable `error` event.
+	 * @default false
+	 */
+	requiresSender?: boolean
 	/** Handles the action. */
 	handler: HandlerOf<S, Streaming, C>
 }
@@ -106,6 +114,7 @@ export interface ActionDefinition<
 > {
 	readonly payload: S
 	readonly streaming: Streaming
+	readonly requiresSender: boolean
 	readonly handler: HandlerOf<S, Streaming, C>
 	/** @internal Only `action()` makes definitions. */
 	readonly [definitionBrand]: true
@@ -149,5 +158,6 @@ export const action = <
 	({
 		payload: options.payload ?? noPayload,
 		streaming: options.streaming ?? true,
+		requiresSender: options.requiresSender ?? false,
 		handler: options.handler
 	}) as unknown as ActionDefinition<S, Streaming, C>

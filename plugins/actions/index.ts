@@ -3,18 +3,22 @@ import type { z } from 'zod'
 import { ChatKitError } from '../../src/engine/errors'
 import type { ActionArgs } from '../../src/engine/types'
 import type { ThreadStreamEvent } from '../../src/protocol/events'
+import { clip } from '../../src/protocol/limits'
 import type { Action } from '../../src/protocol/requests'
 import type { ChatKitContext } from '../../src/store/types'
 import type { ActionDefinition, ActionDefinitions, SyncActionResult } from './definition'
-import { replaceSender, senderWith } from './sender'
+import { noSender, replaceSender, senderWith } from './sender'
 
 export * from './definition'
 export * from './structured'
 
 const describeIssues = (issues: z.core.$ZodIssue[]) =>
-	issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }))
+	issues.slice(0, 20).map((issue) => ({
+		path: clip(issue.path.map(String).join('.')),
+		message: clip(issue.message, 200)
+	}))
 
-const quoted = (type: string) => JSON.stringify(type.length > 80 ? `${type.slice(0, 80)}…` : type)
+const quoted = (type: string) => JSON.stringify(clip(type))
 
 /**
  * The context key under which one `actions()` plugin puts its definitions. One key per plugin:
@@ -125,8 +129,9 @@ actions.withContext =
 function createActionsPlugin<C extends ChatKitContext, D extends ActionDefinitions<C>>(definitions: D) {
 	const resolve = createResolver(definitions)
 
-	function validateAction(action: Action, context: C): void {
-		resolve(action, context)
+	function validateAction(action: Action, context: C, itemId: string | null): void {
+		const { definition } = resolve(action, context)
+		if (definition.requiresSender && !itemId) throw noSender()
 	}
 
 	async function* runAction(args: ActionArgs<C>): AsyncGenerator<ThreadStreamEvent> {

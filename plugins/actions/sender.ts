@@ -4,13 +4,12 @@ import type { WidgetItem } from '../../src/protocol/items'
 import type { WidgetRoot } from '../../src/protocol/widgets'
 import { isWidgetStream, widgetToJSON, widgetUpdates } from '../../src/widgets'
 
+/** The refusal of an action that updates its widget but names none. */
+export const noSender = () =>
+	new ChatKitError(422, 'no_sender', 'This action updates its widget: send it with the widget item id')
+
 const requireSender = (sender: WidgetItem | null): WidgetItem => {
-	if (!sender)
-		throw new ChatKitError(
-			422,
-			'no_sender',
-			'This action updates its widget: send it with the widget item id'
-		)
+	if (!sender) throw noSender()
 	return sender
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { Elysia, status } from 'elysia'
 import { ConfigError } from '../../src/config'
+import { isUsableId, MAX_ID_LENGTH } from '../../src/store/ids'
 import type { ChatKitUser } from '../../src/store/types'
 
 /** The user the built-in mappings produce: `ChatKitUser` with every field present. */
@@ -66,8 +67,21 @@ interface AuthPluginConfig<U extends ChatKitUser> {
 }
 
 /**
+ * Why a user cannot scope the store's rows, or `undefined` when it can: its id (and tenant id, when set)
+ * must be non-empty, at most `MAX_ID_LENGTH` (255) characters and free of NUL, as the built-in stores require.
+ */
+export const unusableUserReason = (user: ChatKitUser): string | undefined => {
+	if (!isUsableId(user.id))
+		return `the user id is not usable (empty, longer than ${MAX_ID_LENGTH} characters or with NUL)`
+	const tenant = user.tenantId
+	if (tenant !== null && tenant !== undefined && tenant !== '' && !isUsableId(tenant))
+		return `the tenant id is not usable (longer than ${MAX_ID_LENGTH} characters or with NUL)`
+}
+
+/**
  * The shared shape of every auth plugin: a scoped `derive` that puts `user` on the context, or answers
- * 401 before validation and before any handler runs.
+ * 401 before validation and before any handler runs. A user whose id the store would refuse (see
+ * `unusableUserReason`) is refused here with a 401, whatever the authenticator.
  */
 export const createAuthPlugin = <U extends ChatKitUser>({
 	name,
@@ -86,7 +100,11 @@ export const createAuthPlugin = <U extends ChatKitUser>({
 			)
 			return status(503, unavailableBody)
 		}
-		if ('user' in outcome) return { user: outcome.user }
+		if ('user' in outcome) {
+			const unusable = unusableUserReason(outcome.user)
+			if (!unusable) return { user: outcome.user }
+			outcome = { reason: unusable }
+		}
 		log(`[${name}] 401 ${request.method} ${new URL(request.url).pathname}: ${outcome.reason}`)
 		if (challenge) set.headers['www-authenticate'] = challenge
 		return status(401, unauthorizedBody)

@@ -27,6 +27,21 @@ export interface FieldLimits {
 	 * @default 100
 	 */
 	maxFeedbackItems: number
+	/**
+	 * Content parts (text and tags) in one user message.
+	 * @default 100
+	 */
+	maxContentParts: number
+	/**
+	 * A client tool's `result` (`threads.add_client_tool_output`) as JSON, in UTF-8 bytes.
+	 * @default 65536
+	 */
+	maxToolResultBytes: number
+	/**
+	 * An action's `payload` (`threads.custom_action`, `threads.sync_custom_action`) as JSON, in UTF-8 bytes.
+	 * @default 65536
+	 */
+	maxActionPayloadBytes: number
 }
 
 export const defaultFieldLimits: FieldLimits = {
@@ -34,7 +49,10 @@ export const defaultFieldLimits: FieldLimits = {
 	maxTitleChars: 1_000,
 	maxAttachments: 10,
 	maxFileNameChars: 1_000,
-	maxFeedbackItems: 100
+	maxFeedbackItems: 100,
+	maxContentParts: 100,
+	maxToolResultBytes: 64 * 1024,
+	maxActionPayloadBytes: 64 * 1024
 }
 
 /** The first field over its limit: where it is (a dotted path in the request) and what is wrong. */
@@ -49,7 +67,15 @@ const messageChars = (input: UserMessageInput) => {
 	return chars
 }
 
+/** UTF-8 bytes of `value` as JSON (an absent value counts as `null`). */
+const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? 'null')
+
 const checkInput = (input: UserMessageInput, limits: FieldLimits): FieldViolation | undefined => {
+	if (input.content.length > limits.maxContentParts)
+		return {
+			path: 'params.input.content',
+			message: `A message can have at most ${limits.maxContentParts} content parts`
+		}
 	if (messageChars(input) > limits.maxMessageChars)
 		return {
 			path: 'params.input.content',
@@ -80,6 +106,21 @@ export const checkFields = (request: ChatKitRequest, limits: FieldLimits): Field
 				return {
 					path: 'params.name',
 					message: `File names are limited to ${limits.maxFileNameChars} characters`
+				}
+			return
+		case 'threads.add_client_tool_output':
+			if (jsonBytes(request.params.result) > limits.maxToolResultBytes)
+				return {
+					path: 'params.result',
+					message: `Client tool results are limited to ${limits.maxToolResultBytes} bytes of JSON`
+				}
+			return
+		case 'threads.custom_action':
+		case 'threads.sync_custom_action':
+			if (jsonBytes(request.params.action.payload) > limits.maxActionPayloadBytes)
+				return {
+					path: 'params.action.payload',
+					message: `Action payloads are limited to ${limits.maxActionPayloadBytes} bytes of JSON`
 				}
 			return
 		case 'items.feedback':

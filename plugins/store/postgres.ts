@@ -433,6 +433,17 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 		])
 	}
 
+	async deleteItemsAfter(threadId: string, itemId: string, context: C): Promise<void> {
+		const { tenantId, userId } = ownerOf(context, this.limits)
+		if (!storableId(threadId, this.limits) || !storableId(itemId, this.limits)) return
+		await this.run('deleteItemsAfter', statements.DELETE_ITEMS_AFTER, [
+			tenantId,
+			userId,
+			threadId,
+			itemId
+		])
+	}
+
 	async saveAttachment(attachment: Attachment, context: C): Promise<void> {
 		const { tenantId, userId } = ownerOf(context, this.limits)
 		const row = prepareAttachment(attachment, this.limits)

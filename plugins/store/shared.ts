@@ -5,6 +5,7 @@ import {
 	type ThreadMetadata,
 	threadMetadataOf
 } from '../../src/protocol/items'
+import { isUsableId, MAX_ID_LENGTH } from '../../src/store/ids'
 import { createdAtMs } from '../../src/store/memory'
 import { withMetadataValue } from '../../src/store/metadata'
 import type { ChatKitContext, SortOrder } from '../../src/store/types'
@@ -26,7 +27,7 @@ export interface StoreLimits {
 	maxDocumentBytes: number
 }
 
-export const defaultLimits: StoreLimits = { maxIdLength: 255, maxDocumentBytes: 4 * 1024 * 1024 }
+export const defaultLimits: StoreLimits = { maxIdLength: MAX_ID_LENGTH, maxDocumentBytes: 4 * 1024 * 1024 }
 
 /** A value refused at the store boundary (too long, not serializable, malformed date). Nothing was written. */
 export class StoreValidationError extends Error {
@@ -82,7 +83,7 @@ export const ownerOf = (context: ChatKitContext, limits: StoreLimits): Owner => 
 
 /** True when `id` could name a stored row; reads of impossible ids are simply not found. */
 export const storableId = (id: unknown, limits: StoreLimits): id is string =>
-	typeof id === 'string' && id.length > 0 && id.length <= limits.maxIdLength && !id.includes('\u0000')
+	isUsableId(id, limits.maxIdLength)
 
 export const checkCreatedAt = (field: string, value: unknown): number => {
 	const ms = typeof value === 'string' ? createdAtMs(value) : Number.NaN

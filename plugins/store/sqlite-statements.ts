@@ -41,6 +41,8 @@ export interface SqliteStatements {
 	loadItem: Statement<DataRow, [...ItemScope, id: string]>
 	deleteItem: Statement<unknown, [...ItemScope, id: string]>
 	deleteThreadItems: Statement<unknown, ItemScope>
+	/** Deletes the items after one item in thread order (none when it is missing). */
+	deleteItemsAfter: Statement<unknown, [...ItemScope, ...ItemScope, id: string]>
 	itemPosition: Statement<PositionRow, [...ItemScope, id: string]>
 	itemsAsc: PageStatements<ItemScope>
 	itemsDesc: PageStatements<ItemScope>
@@ -196,6 +198,20 @@ export const sqliteStatements = (
 			loadItem: compile(db.select({ data: items.data }).from(items).where(ownedItem()), itemKey),
 			deleteItem: compile(db.delete(items).where(ownedItem()), itemKey),
 			deleteThreadItems: compile(db.delete(items).where(ownedItems()), ['tenant', 'user', 'threadId']),
+			deleteItemsAfter: compile(
+				db
+					.delete(items)
+					.where(
+						and(
+							ownedItems(),
+							sql`(${column(items.createdAt)}, ${column(items.seq)}) > (${db
+								.select({ createdAt: items.createdAt, seq: items.seq })
+								.from(items)
+								.where(ownedItem())})`
+						)
+					),
+				['tenant', 'user', 'threadId', 'tenant', 'user', 'threadId', 'id']
+			),
 			itemPosition: compile(
 				db.select({ createdAt: items.createdAt, seq: items.seq }).from(items).where(ownedItem()),
 				itemKey

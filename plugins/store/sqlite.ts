@@ -304,6 +304,23 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 		)
 	}
 
+	async deleteItemsAfter(threadId: string, itemId: string, context: C): Promise<void> {
+		const owner = ownerOf(context, this.limits)
+		if (!storableId(threadId, this.limits) || !storableId(itemId, this.limits)) return
+		const { tenantId, userId } = owner
+		await this.write('deleteItemsAfter', () =>
+			this.statements.deleteItemsAfter.run(
+				tenantId,
+				userId,
+				threadId,
+				tenantId,
+				userId,
+				threadId,
+				itemId
+			)
+		)
+	}
+
 	async saveAttachment(attachment: Attachment, context: C): Promise<void> {
 		const owner = ownerOf(context, this.limits)
 		const row = prepareAttachment(attachment, this.limits)

@@ -6,6 +6,7 @@ import {
 	REQUEST_TYPES,
 	type StreamingRequest
 } from '../protocol/requests'
+import { clip } from '../protocol/limits'
 import type { ChatKitContext } from '../store/types'
 import { ChatKitError } from './errors'
 import { turnEvents } from './events'
@@ -34,8 +35,14 @@ export interface ChatKitEngine<C extends ChatKitContext = ChatKitContext> {
 	process(request: ChatKitRequest, context: C): Promise<ProcessResult>
 }
 
+/** At most this many validation issues are listed in an answer. */
+const MAX_ISSUES = 20
+
 const describeIssues = (issues: { path: PropertyKey[]; message: string }[]) =>
-	issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }))
+	issues.slice(0, MAX_ISSUES).map((issue) => ({
+		path: clip(issue.path.map(String).join('.')),
+		message: clip(issue.message, 200)
+	}))
 
 /** The ChatKit server semantics, with no HTTP in them. */
 export const createEngine = <C extends ChatKitContext>(handlers: ChatKitHandlers<C>): ChatKitEngine<C> => {
@@ -68,7 +75,7 @@ export const createEngine = <C extends ChatKitContext>(handlers: ChatKitHandlers
 				throw new ChatKitError(
 					422,
 					'unknown_request_type',
-					`Unknown request type: ${JSON.stringify(type ?? null).slice(0, 80)}`,
+					`Unknown request type: ${JSON.stringify(typeof type === 'string' ? clip(type) : (type ?? null))?.slice(0, 80)}`,
 					{
 						expected: REQUEST_TYPES
 					}

@@ -13,7 +13,7 @@ import {
 } from '../protocol/items'
 import { isHiddenItem } from '../protocol/serialize'
 import type { ChatKitContext } from '../store/types'
-import { CustomStreamError, StreamError } from './errors'
+import { ChatKitError, CustomStreamError, StreamError } from './errors'
 import { applyUpdate } from './pending'
 import type { ChatKitHandlers, EventHook } from './types'
 import { logError } from './log'
@@ -43,6 +43,8 @@ export const errorEventFor = (error: unknown): ErrorEvent => {
 		return { type: 'error', code: 'custom', message: error.message, allow_retry: error.allowRetry }
 	if (error instanceof StreamError)
 		return { type: 'error', code: error.code, allow_retry: error.allowRetry }
+	if (error instanceof ChatKitError && error.status < 500)
+		return { type: 'error', code: 'custom', message: error.message, allow_retry: false }
 	logError('error while streaming a response', error)
 	return { type: 'error', code: 'stream.error', allow_retry: true }
 }

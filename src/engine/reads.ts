@@ -1,4 +1,5 @@
 import type { ThreadItem, WidgetItem } from '../protocol/items'
+import { clip, PROTOCOL_LIMITS } from '../protocol/limits'
 import type { ChatKitRequestType, NonStreamingRequest, RequestParams } from '../protocol/requests'
 import { attachmentToWire, itemToWire, isHiddenItem, pageToWire, threadToWire } from '../protocol/serialize'
 import type { ChatKitContext } from '../store/types'
@@ -6,6 +7,10 @@ import { ChatKitError } from './errors'
 import type { ChatKitHandlers } from './types'
 
 const DEFAULT_PAGE_SIZE = 20
+
+/** The page size a request asks for: 20 when absent or 0, at most `PROTOCOL_LIMITS.maxPageSize`. */
+const pageSize = (limit: number | null | undefined) =>
+	Math.min(limit || DEFAULT_PAGE_SIZE, PROTOCOL_LIMITS.maxPageSize)
 const EMPTY = {}
 
 const notConfigured = (feature: string) =>
@@ -23,7 +28,7 @@ export const createReads = <C extends ChatKitContext>(
 		if (!itemId) return null
 		const item = await store.loadItem(threadId, itemId, context)
 		if (item.type !== 'widget')
-			throw new ChatKitError(422, 'invalid_request', `Item ${itemId} is not a widget`)
+			throw new ChatKitError(422, 'invalid_request', `Item ${clip(itemId)} is not a widget`)
 		return item as WidgetItem
 	}
 
@@ -35,7 +40,7 @@ export const createReads = <C extends ChatKitContext>(
 		},
 
 		async 'threads.list'({ limit, after, order }, context) {
-			const page = await store.loadThreads(limit || DEFAULT_PAGE_SIZE, after, order, context)
+			const page = await store.loadThreads(pageSize(limit), after, order, context)
 			return pageToWire(page, (thread) => threadToWire(thread))
 		},
 
@@ -54,7 +59,7 @@ export const createReads = <C extends ChatKitContext>(
 
 		async 'threads.sync_custom_action'({ thread_id, item_id, action }, context) {
 			if (!handlers.syncAction) throw notConfigured('synchronous custom actions')
-			handlers.validateAction?.(action, context)
+			handlers.validateAction?.(action, context, item_id ?? null)
 			const thread = await store.loadThread(thread_id, context)
 			const sender = await loadSender(thread_id, item_id, context)
 			const result = await handlers.syncAction({
@@ -69,13 +74,7 @@ export const createReads = <C extends ChatKitContext>(
 
 		async 'items.list'({ thread_id, limit, after, order }, context) {
 			await store.loadThread(thread_id, context)
-			const page = await store.loadThreadItems(
-				thread_id,
-				after,
-				limit || DEFAULT_PAGE_SIZE,
-				order,
-				context
-			)
+			const page = await store.loadThreadItems(thread_id, after, pageSize(limit), order, context)
 			return pageToWire<ThreadItem>(page, itemToWire, isHiddenItem)
 		},
 

@@ -3,14 +3,14 @@ import {
 	type Attachment,
 	type StructuredInputItem,
 	type Thread,
-	type ThreadItem,
 	type ThreadMetadata,
 	threadMetadataOf,
 	type UserMessageItem,
 	type WidgetItem
 } from '../protocol/items'
+import { clip } from '../protocol/limits'
 import type { RequestParams, StructuredInputSubmission, UserMessageInput } from '../protocol/requests'
-import { type ChatKitContext, NotFoundError } from '../store/types'
+import type { ChatKitContext } from '../store/types'
 import { ChatKitError } from './errors'
 import { type Emit, runPipeline, type Step } from './pipeline'
 import type { ChatKitHandlers } from './types'
@@ -122,7 +122,7 @@ export class Turns<C extends ChatKitContext> {
 			throw new ChatKitError(
 				409,
 				'no_pending_client_tool_call',
-				`The last item of thread ${thread_id} is not a pending client tool call`
+				`The last item of thread ${clip(thread_id)} is not a pending client tool call`
 			)
 		const completeClientToolCall: Step = async () => {
 			await store.saveItem(thread_id, { ...last, status: 'completed', output: result }, context)
@@ -143,12 +143,12 @@ export class Turns<C extends ChatKitContext> {
 		const thread = withItems(await store.loadThread(thread_id, context))
 		const item = await store.loadItem(thread_id, item_id, context)
 		if (item.type !== 'structured_input')
-			throw new ChatKitError(422, 'invalid_request', `Item ${item_id} is not a structured input`)
+			throw new ChatKitError(422, 'invalid_request', `Item ${clip(item_id)} is not a structured input`)
 		if (item.status !== 'pending')
 			throw new ChatKitError(
 				409,
 				'structured_input_not_pending',
-				`Structured input item ${item_id} is not pending`
+				`Structured input item ${clip(item_id)} is not pending`
 			)
 		const answered = answerStructuredInput(item, input)
 		const { respond } = this.handlers
@@ -174,26 +174,12 @@ export class Turns<C extends ChatKitContext> {
 	): Promise<Turn> {
 		const { store } = this
 		const thread = withItems(await store.loadThread(thread_id, context))
-		const newer: ThreadItem[] = []
-		let target: ThreadItem | undefined
-		let after: string | null | undefined = null
-		do {
-			const page = await store.loadThreadItems(thread_id, after, 20, 'desc', context)
-			for (const item of page.data) {
-				if (item.id === item_id) {
-					target = item
-					break
-				}
-				newer.push(item)
-			}
-			after = page.has_more ? page.after : null
-		} while (!target && after)
-		if (!target) throw new NotFoundError('item', item_id)
+		const target = await store.loadItem(thread_id, item_id, context)
 		if (target.type !== 'user_message')
-			throw new ChatKitError(422, 'invalid_request', `Item ${item_id} is not a user message`)
+			throw new ChatKitError(422, 'invalid_request', `Item ${clip(item_id)} is not a user message`)
 		const userMessage = target
 		const deleteNewer: Step = async () => {
-			for (const item of newer) await store.deleteThreadItem(thread_id, item.id, context)
+			await store.deleteItemsAfter(thread_id, item_id, context)
 			return undefined
 		}
 		return (signal, emit) => this.respond(thread, userMessage, context, signal, emit, [deleteNewer])
@@ -207,7 +193,7 @@ export class Turns<C extends ChatKitContext> {
 		const handler = this.handlers.action
 		if (!handler)
 			throw new ChatKitError(501, 'not_configured', 'This server does not handle custom actions')
-		this.handlers.validateAction?.(action, context)
+		this.handlers.validateAction?.(action, context, item_id ?? null)
 		const thread = withItems(await store.loadThread(thread_id, context))
 		const sender = item_id ? await store.loadItem(thread_id, item_id, context) : null
 		if (sender && sender.type !== 'widget')

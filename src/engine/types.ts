@@ -95,9 +95,10 @@ export interface ChatKitHandlers<C extends ChatKitContext = ChatKitContext> {
 	syncAction?: SyncActionHandler<C>
 	/**
 	 * Checks an action before anything is loaded or written; throw a `ChatKitError` (e.g. 422) to refuse it.
-	 * Runs for `threads.custom_action` and `threads.sync_custom_action`.
+	 * Runs for `threads.custom_action` and `threads.sync_custom_action`; `itemId` is the sender widget the
+	 * request names (`null` when none).
 	 */
-	validateAction?: (action: Action, context: C) => void
+	validateAction?: (action: Action, context: C, itemId: string | null) => void
 	/** Handles `items.feedback`; the default accepts and ignores it. */
 	addFeedback?: (args: FeedbackArgs<C>) => Promise<void>
 	/** Handles `input.transcribe`. */

@@ -1,5 +1,6 @@
 export * from './events'
 export * from './icons'
 export * from './items'
+export * from './limits'
 export * from './requests'
 export * from './widgets'

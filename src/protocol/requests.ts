@@ -1,17 +1,38 @@
 import { z } from 'zod'
-import { InferenceOptionsSchema, UserMessageContentSchema } from './items'
+import { UserMessageContentSchema } from './items'
+import { PROTOCOL_LIMITS } from './limits'
 
-const metadata = z.record(z.string(), z.unknown()).default({})
+const { maxMetadataKeys, maxMetadataBytes, maxMimeTypeChars, maxContentParts, maxOptionChars } =
+	PROTOCOL_LIMITS
+
+/** A plain object within the metadata ceilings, checked without parsing each key. */
+const isBoundedRecord = (value: unknown): value is Record<string, unknown> => {
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+	let keys = 0
+	for (const _ in value) if (++keys > maxMetadataKeys) return false
+	return Buffer.byteLength(JSON.stringify(value)) <= maxMetadataBytes
+}
+
+const metadata = z
+	.custom<Record<string, unknown>>(isBoundedRecord, {
+		message: `Expected an object of at most ${maxMetadataKeys} keys and ${maxMetadataBytes} bytes`
+	})
+	.default({})
+const mimeType = z.string().max(maxMimeTypeChars)
+const option = z.string().max(maxOptionChars).nullish()
 const threadId = z.string().min(1)
 const limit = z.number().int().min(0).nullish()
 const order = z.enum(['asc', 'desc']).default('desc')
 const after = z.string().nullish()
 
 export const UserMessageInputSchema = z.object({
-	content: z.array(UserMessageContentSchema),
+	content: z.array(UserMessageContentSchema).max(maxContentParts),
 	attachments: z.array(z.string()),
 	quoted_text: z.string().nullish(),
-	inference_options: InferenceOptionsSchema
+	inference_options: z.object({
+		tool_choice: z.object({ id: z.string().max(maxOptionChars) }).nullish(),
+		model: option
+	})
 })
 
 export const ActionSchema = z.object({ type: z.string(), payload: z.unknown().default(null) })
@@ -74,7 +95,7 @@ export const ItemsFeedbackRequestSchema = request(
 )
 export const AttachmentsCreateRequestSchema = request(
 	'attachments.create',
-	z.object({ name: z.string(), size: z.number().int().min(0), mime_type: z.string() })
+	z.object({ name: z.string(), size: z.number().int().min(0), mime_type: mimeType })
 )
 export const AttachmentsDeleteRequestSchema = request(
 	'attachments.delete',
@@ -82,7 +103,7 @@ export const AttachmentsDeleteRequestSchema = request(
 )
 export const InputTranscribeRequestSchema = request(
 	'input.transcribe',
-	z.object({ audio_base64: z.string(), mime_type: z.string() })
+	z.object({ audio_base64: z.string(), mime_type: mimeType })
 )
 
 export const StreamingRequestSchema = z.discriminatedUnion('type', [

@@ -1,5 +1,12 @@
 import type { StoreItemType } from './types'
 
+/** The longest id (thread, item, attachment, user, tenant) the built-in stores accept by default. */
+export const MAX_ID_LENGTH = 255
+
+/** True when `id` can scope or name a stored row: a non-empty string of at most `maxLength` characters, without NUL. */
+export const isUsableId = (id: unknown, maxLength = MAX_ID_LENGTH): id is string =>
+	typeof id === 'string' && id.length > 0 && id.length <= maxLength && !id.includes('\u0000')
+
 export const ID_PREFIXES: Record<StoreItemType, string> = {
 	thread: 'thr',
 	message: 'msg',

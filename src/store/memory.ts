@@ -246,6 +246,15 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 		}
 	}
 
+	async deleteItemsAfter(threadId: string, itemId: string, context: C): Promise<void> {
+		const stored = this.threads(context).get(threadId)
+		const index = stored?.items.findIndex((item) => item.id === itemId) ?? -1
+		if (stored && index >= 0) {
+			stored.items.splice(index + 1)
+			stored.times.splice(index + 1)
+		}
+	}
+
 	private attachmentsOf(context: C): Map<string, Attachment> {
 		const key = ownerKey(context)
 		let attachments = this.attachments.get(key)

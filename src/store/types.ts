@@ -1,4 +1,5 @@
 import type { Attachment, Page, ThreadItem, ThreadMetadata } from '../protocol/items'
+import { clip } from '../protocol/limits'
 
 /** The identity every store call is scoped by. */
 export interface ChatKitUser {
@@ -25,12 +26,12 @@ export type StoreItemType =
 	| 'sdk_hidden_context'
 export type SortOrder = 'asc' | 'desc'
 
-/** Raised by a store when a thread, item or attachment does not exist for this context. */
+/** Raised by a store when a thread, item or attachment does not exist for this context. Its message quotes at most the id's first 64 characters. */
 export class NotFoundError extends Error {
 	readonly kind: 'thread' | 'item' | 'attachment'
 	readonly id: string
 	constructor(kind: 'thread' | 'item' | 'attachment', id: string) {
-		super(`${kind[0].toUpperCase()}${kind.slice(1)} ${id} not found`)
+		super(`${kind[0]?.toUpperCase()}${kind.slice(1)} ${clip(id)} not found`)
 		this.name = 'NotFoundError'
 		this.kind = kind
 		this.id = id
@@ -99,6 +100,12 @@ export interface Store<C extends ChatKitContext = ChatKitContext> {
 	deleteThread(threadId: string, context: C): Promise<void>
 	/** Delete one item; a missing id is not an error. */
 	deleteThreadItem(threadId: string, itemId: string, context: C): Promise<void>
+	/**
+	 * Delete every item of the thread that comes after `itemId` in thread order (what
+	 * `threads.retry_after_item` discards), in one statement: its cost must not grow with the number of calls.
+	 * A missing item or thread deletes nothing.
+	 */
+	deleteItemsAfter(threadId: string, itemId: string, context: C): Promise<void>
 	/** Upsert an attachment record (with its server-only `metadata`). */
 	saveAttachment(attachment: Attachment, context: C): Promise<void>
 	/** @throws NotFoundError */

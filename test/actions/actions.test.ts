@@ -46,6 +46,14 @@ const todoActions = actions({
 			return updateSender(todoCard({ id: payload.id, title: payload.title, done: false }))
 		}
 	}),
+	'todo.archive': action({
+		payload: z.object({ id: z.string() }),
+		requiresSender: true,
+		async *handler({ action, payload, sender, user, updateSender }) {
+			calls.push({ type: action.type, payload, sender: sender?.id ?? null, user: user.id })
+			yield* updateSender(todoCard({ id: payload.id, title: 'Archived', done: true }))
+		}
+	}),
 	'todo.explain': action({
 		payload: z.object({ id: z.string() }),
 		async *handler({ updateSender }) {
@@ -167,15 +175,32 @@ describe('streaming actions', () => {
 		expect((await listItems(app, threadId)).data[0]).toEqual({ ...widget, widget: final })
 	})
 
-	it('without a sender widget cannot update one: an error event, nothing written', async () => {
+	it('without a sender widget cannot update one: a non-retryable error event, nothing written', async () => {
 		const { app, store, threadId } = await todoThread()
 		const before = await storeSnapshot(store, [], CONTEXT)
 		const events = await readEvents(await customAction(app, threadId, null, 'todo.toggle', { id: 't1' }))
 		expect(events).toEqual([
 			{ type: 'stream_options', stream_options: { allow_cancel: true } },
-			{ type: 'error', code: 'stream.error', allow_retry: true }
+			{
+				type: 'error',
+				code: 'custom',
+				message: 'This action updates its widget: send it with the widget item id',
+				allow_retry: false
+			}
 		])
 		expect(calls.map((entry) => entry.sender)).toEqual([null])
+		expect(await storeSnapshot(store, [], CONTEXT)).toEqual(before)
+	})
+
+	it('declared requiresSender: without a sender widget, 422 no_sender before the stream, nothing run', async () => {
+		const { app, store, threadId } = await todoThread()
+		const before = await storeSnapshot(store, [], CONTEXT)
+		await readError(
+			await customAction(app, threadId, null, 'todo.archive', { id: 't1' }),
+			422,
+			'no_sender'
+		)
+		expect(calls).toEqual([])
 		expect(await storeSnapshot(store, [], CONTEXT)).toEqual(before)
 	})
 })

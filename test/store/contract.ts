@@ -496,6 +496,26 @@ export function storeContract(name: string, options: StoreContractOptions) {
 				await notFound(store.loadItem('thr_1', 'msg1', context), 'item')
 			})
 
+			test('deleteItemsAfter removes the items after one item in thread order, and nothing else', async () => {
+				const context = await withThread()
+				await addItems('thr_1', context, 4, (i) => [0, 1, 1, 2][i] ?? i)
+				const other = await withThread('thr_2', context)
+				await addItems('thr_2', other, 2)
+				const stranger = newContext()
+				await store.deleteItemsAfter('thr_1', 'msg0', stranger)
+				expect(await allItems(store, 'thr_1', context)).toEqual(['msg0', 'msg1', 'msg2', 'msg3'])
+				await store.deleteItemsAfter('thr_1', 'msg1', context)
+				expect(await allItems(store, 'thr_1', context)).toEqual(['msg0', 'msg1'])
+				await store.deleteItemsAfter('thr_1', 'msg_missing', context)
+				await store.deleteItemsAfter('thr_nope', 'msg0', context)
+				expect(await allItems(store, 'thr_1', context)).toEqual(['msg0', 'msg1'])
+				await store.deleteItemsAfter('thr_1', 'msg1', context)
+				expect(await allItems(store, 'thr_1', context)).toEqual(['msg0', 'msg1'])
+				await store.deleteItemsAfter('thr_1', 'msg0', context)
+				expect(await allItems(store, 'thr_1', context)).toEqual(['msg0'])
+				expect(await allItems(store, 'thr_2', other)).toEqual(['msg0', 'msg1'])
+			})
+
 			test('deleteThread removes the thread and its items, and leaves attachments', async () => {
 				const context = await withThread()
 				await addItems('thr_1', context, 3)
