@@ -1,0 +1,296 @@
+import { existsSync } from 'node:fs'
+import { basename, dirname, join, relative } from 'node:path'
+import type { Detection } from '../detect'
+import { type ChatModuleInput, chatModule } from '../templates/chat'
+import { chatTest } from '../templates/chat-test'
+import { newProjectFiles } from '../templates/project'
+
+export type Level = 1 | 2 | 3
+
+/** What the user asked for on the command line (or in the prompts). */
+export interface InitOptions {
+	/** @default 2 */
+	level?: Level
+	/** `auto` follows detection; the others force a kind. */
+	auth?: 'auto' | 'better-auth' | 'jwt' | 'dev'
+	/** `auto`/`app`: the app's database when found; `sqlite`: a file under `.data/`. */
+	db?: 'auto' | 'app' | 'sqlite'
+}
+
+/** A file the plan writes; `exists` files are kept as they are. */
+export interface PlannedFile {
+	path: string
+	content: string
+	purpose: string
+	exists: boolean
+}
+
+/** Two insertions in the app file: the import and `.use(createChat())` in its chain. */
+export interface EntryEdit {
+	file: string
+	importOffset: number
+	importText: string
+	useOffset: number
+	useText: string
+}
+
+export interface EnvEntry {
+	name: string
+	value: string
+	comment: string
+}
+
+export interface Plan {
+	/** `new-project` in an empty folder, `add` to an Elysia app, or why nothing is done. */
+	mode: 'new-project' | 'add' | 'already-mounted' | 'no-elysia'
+	level: Level
+	files: PlannedFile[]
+	edit: EntryEdit | null
+	/** The line(s) to add by hand when the entry could not be edited safely. */
+	manual: string | null
+	/** `.env.example` entries to add (names not already there). */
+	env: EnvEntry[]
+	envFile: string
+	dependencies: string[]
+	devDependencies: string[]
+	/** What the user should know: the auth line to change, the database shared, … */
+	notes: string[]
+}
+
+const TEST_SECRET_HINT = 'at least 32 random bytes'
+
+const moduleLocation = (detection: Detection) => {
+	const { sourceDir, style } = detection.layout
+	const base = sourceDir || '.'
+	switch (style) {
+		case 'modules':
+			return join(base, 'modules', 'chatkit', 'index.ts')
+		case 'routes':
+			return join(base, 'routes', 'chatkit.ts')
+		case 'plugins':
+			return join(base, 'plugins', 'chatkit.ts')
+		default:
+			return join(base, 'chatkit.ts')
+	}
+}
+
+const importPath = (from: string, to: string, extension: '' | '.ts' | '.js') => {
+	let path = relative(dirname(from), to).replace(/\\/g, '/').replace(/\.ts$/, '')
+	if (path.endsWith('/index') && extension === '') path = path.slice(0, -'/index'.length)
+	if (!path.startsWith('.')) path = `./${path}`
+	return `${path}${extension}`
+}
+
+const chatInput = (
+	detection: Detection,
+	options: InitOptions,
+	level: Level,
+	notes: string[],
+	env: EnvEntry[]
+): ChatModuleInput => {
+	const prefix = detection.env.prefix ?? ''
+	const own = (name: string) => `${prefix}CHATKIT_${name}`
+	const names = {
+		corsOrigins: own('CORS_ORIGINS'),
+		ratePerMinute: own('RATE_LIMIT_PER_MINUTE'),
+		maxStreams: own('MAX_CONCURRENT_STREAMS')
+	}
+	const found = detection.auth
+	const wanted = options.auth ?? 'auto'
+	let auth: ChatModuleInput['auth']
+	if ((wanted === 'auto' || wanted === 'better-auth') && found.kind === 'better-auth' && found.exportName) {
+		auth = { kind: 'better-auth', importPath: found.file, exportName: found.exportName }
+		notes.push(`user: the Better Auth session of \`${found.exportName}\` (${found.file})`)
+	} else if ((wanted === 'auto' || wanted === 'jwt') && found.kind === 'jwt' && found.secretVariable) {
+		auth = { kind: 'jwt', secretVariable: found.secretVariable, userClaim: found.userClaim }
+		notes.push(
+			`user: tokens signed with ${found.secretVariable} (as ${found.library} in ${found.file}), user id from \`${found.userClaim ?? 'sub'}\``
+		)
+	} else if (wanted === 'jwt' || (wanted === 'auto' && level === 3)) {
+		const secretVariable = own('JWT_SECRET')
+		auth = { kind: 'jwt', secretVariable, userClaim: null }
+		env.push({
+			name: secretVariable,
+			value: '',
+			comment: `HS256 secret of the tokens your app issues (${TEST_SECRET_HINT}); \`sub\` = user id`
+		})
+		notes.push(
+			`user: Bearer tokens (HS256) signed with ${secretVariable}; the user id is the \`sub\` claim`
+		)
+	} else {
+		auth = { kind: 'dev' }
+		if (found.kind === 'session-cookie')
+			notes.push(
+				`found a session cookie \`${found.cookie}\` (${found.file}): replace devUser() with sessionAuth({ cookie: '${found.cookie}', verify }) from elysia-chatkit/plugins/auth`
+			)
+		notes.push(
+			'user: the development user; to change it, replace `devUser()` in the chat module with jwtAuth({ secret: process.env.JWT_SECRET }) or your auth plugin'
+		)
+	}
+	let database: ChatModuleInput['database']
+	const db = detection.database
+	const useApp = (options.db ?? 'auto') !== 'sqlite' && db.kind !== 'none'
+	if (useApp && db.variable) {
+		database = { variable: db.variable, fallback: null, stripFilePrefix: db.kind === 'sqlite' }
+		if (level > 1)
+			notes.push(
+				`store: the app's ${db.kind === 'postgresql' ? 'PostgreSQL' : 'SQLite'} database (${db.variable}, from ${db.source}); ChatKit's tables are prefixed chatkit_`
+			)
+	} else if (useApp && db.kind === 'sqlite' && db.file) {
+		database = { variable: own('DATABASE_URL'), fallback: `sqlite:${db.file}`, stripFilePrefix: false }
+		if (level > 1) notes.push(`store: the app's SQLite file ${db.file} (from ${db.source})`)
+	} else {
+		database = {
+			variable: own('DATABASE_URL'),
+			fallback: 'sqlite:.data/chatkit.db',
+			stripFilePrefix: false
+		}
+		if (level > 1) {
+			env.push({
+				name: database.variable,
+				value: 'sqlite:.data/chatkit.db',
+				comment: 'ChatKit threads: sqlite:<file> or postgres://…'
+			})
+			notes.push(`store: SQLite under .data/ (${database.variable} to change it)`)
+		}
+	}
+	if (level > 1 && !detection.env.names.includes('OPENAI_API_KEY'))
+		env.push({
+			name: 'OPENAI_API_KEY',
+			value: '',
+			comment: 'the model provider; without it the agent answers with the offline model'
+		})
+	if (level === 3) {
+		if (!detection.hasCors)
+			env.push({
+				name: names.corsOrigins,
+				value: '',
+				comment: 'origins allowed to call /chatkit, comma-separated'
+			})
+		else notes.push("CORS: the app has @elysiajs/cors; add the ChatKit page's origin to it")
+		env.push({ name: names.ratePerMinute, value: '120', comment: 'ChatKit requests per user per minute' })
+		env.push({ name: names.maxStreams, value: '4', comment: 'open ChatKit streams per user' })
+	}
+	return { level, auth, database, names, cors: !detection.hasCors }
+}
+
+/** Decides what `init` writes, from the detection and the options; writes nothing. */
+export const planInit = (detection: Detection, options: InitOptions = {}): Plan => {
+	const level = options.level ?? 2
+	const notes: string[] = []
+	const env: EnvEntry[] = []
+	const base: Plan = {
+		mode: 'add',
+		level,
+		files: [],
+		edit: null,
+		manual: null,
+		env,
+		envFile: '.env.example',
+		dependencies: [],
+		devDependencies: [],
+		notes
+	}
+	if (detection.existingChatKit) {
+		notes.push(`ChatKit is already mounted in ${detection.existingChatKit}: nothing to do`)
+		return { ...base, mode: 'already-mounted' }
+	}
+	const fresh = detection.empty
+	if (!fresh && !detection.elysia) {
+		notes.push(
+			detection.packageJson
+				? 'package.json has no elysia dependency: run init in an Elysia app or an empty folder'
+				: 'no package.json here: run init in an Elysia app or an empty folder'
+		)
+		return { ...base, mode: 'no-elysia' }
+	}
+	const view: Detection = fresh
+		? {
+				...detection,
+				layout: { sourceDir: 'src', style: 'flat', testDir: null, testRunner: 'bun' },
+				env: { ...detection.env, prefix: null }
+			}
+		: detection
+	const modulePath = moduleLocation(view)
+	const input = chatInput(view, options, level, notes, env)
+	if (input.auth.kind === 'better-auth')
+		input.auth.importPath = importPath(
+			modulePath,
+			input.auth.importPath,
+			view.entry?.importExtension ?? ''
+		)
+	const testPath = view.layout.testDir
+		? join(view.layout.testDir, 'chatkit.test.ts')
+		: join(dirname(modulePath), 'chatkit.test.ts')
+	const testInput = {
+		...input,
+		modulePath: importPath(testPath, modulePath, view.entry?.importExtension ?? '')
+	}
+	if (testInput.auth.kind === 'better-auth')
+		testInput.auth = {
+			...testInput.auth,
+			importPath: importPath(
+				testPath,
+				(detection.auth as { file: string }).file,
+				view.entry?.importExtension ?? ''
+			)
+		}
+	const files: Omit<PlannedFile, 'exists'>[] = []
+	if (fresh)
+		for (const [path, content] of Object.entries(
+			newProjectFiles(basename(detection.root) || 'chatkit-app')
+		))
+			files.push({ path, content, purpose: 'new project' })
+	files.push({ path: modulePath, content: chatModule(input), purpose: `ChatKit endpoint, level ${level}` })
+	files.push({
+		path: testPath,
+		content: chatTest(testInput),
+		purpose: level === 3 ? 'test: a turn streams, another user is refused' : 'test: a turn streams'
+	})
+	const planned = files.map((file) => ({ ...file, exists: existsSync(join(detection.root, file.path)) }))
+	const entry = detection.entry
+	let edit: EntryEdit | null = null
+	let manual: string | null = null
+	if (!fresh) {
+		if (entry?.edit) {
+			const specifier = importPath(entry.appFile, modulePath, entry.importExtension)
+			const importText = `${entry.importOffset === 0 ? '' : '\n'}import { createChat } from '${specifier}'${entry.importOffset === 0 ? '\n' : ''}`
+			edit = {
+				file: entry.appFile,
+				importOffset: entry.importOffset,
+				importText,
+				useOffset: entry.edit.offset,
+				useText:
+					entry.edit.indent === null
+						? '.use(createChat())'
+						: `\n${entry.edit.indent}.use(createChat())`
+			}
+		} else {
+			const where = entry
+				? `${entry.appFile} (${entry.reason})`
+				: 'no file that listens an Elysia app was found'
+			manual = `import { createChat } from '<path to ${modulePath}>'\n… app.use(createChat())   // before .listen(…)`
+			notes.push(`mount by hand: ${where}`)
+		}
+	}
+	const deps = fresh ? {} : detection.dependencies
+	const dependencies = ['elysia', 'elysia-chatkit', ...(level === 3 ? ['zod'] : [])].filter(
+		(name) => !deps[name]
+	)
+	const devDependencies = [
+		...(fresh ? ['@types/bun', 'typescript'] : []),
+		...(input.auth.kind === 'jwt' ? ['jose'] : [])
+	].filter((name) => !deps[name] && !dependencies.includes(name))
+	if (fresh) base.mode = 'new-project'
+	if (level > 1 && input.database.fallback?.startsWith('sqlite:.data'))
+		notes.push('.data/ holds the SQLite file: keep it out of git')
+	return {
+		...base,
+		files: planned,
+		edit,
+		manual,
+		dependencies,
+		devDependencies,
+		env: env.filter((entry) => !detection.env.names.includes(entry.name))
+	}
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env bun
+import * as prompts from '@clack/prompts'
+import { defineCommand, runMain } from 'citty'
+import { type InitOptions, type Level } from './generate/plan'
+import { parseLevel, runInit } from './init'
+
+const interactive = (yes: boolean) => !yes && process.stdin.isTTY === true && process.stdout.isTTY === true
+
+const init = defineCommand({
+	meta: {
+		name: 'init',
+		description: 'Add a ChatKit endpoint to the app in this folder (or create a new project)'
+	},
+	args: {
+		dir: { type: 'positional', required: false, default: '.', description: 'the project folder' },
+		level: { type: 'string', description: '1 hello world, 2 agent (default), 3 production' },
+		auth: { type: 'string', description: 'auto (default), better-auth, jwt or dev' },
+		db: { type: 'string', description: "auto (default: the app's database), sqlite" },
+		yes: { type: 'boolean', alias: 'y', description: 'apply without asking' },
+		'dry-run': { type: 'boolean', description: 'print the report and the plan, write nothing' },
+		install: {
+			type: 'boolean',
+			default: true,
+			description: 'bun add the packages the plan needs (--no-install to skip)'
+		}
+	},
+	async run({ args }) {
+		let level = parseLevel(args.level)
+		const ask = interactive(Boolean(args.yes)) && !args['dry-run']
+		if (ask && level === undefined) {
+			const picked = await prompts.select({
+				message: 'Which level?',
+				initialValue: 2 as Level,
+				options: [
+					{ value: 1 as Level, label: '1 hello world', hint: 'a fixed reply, in memory' },
+					{ value: 2 as Level, label: '2 agent', hint: "an Agents SDK agent, the app's database" },
+					{ value: 3 as Level, label: '3 production', hint: 'auth, limits, CORS, tools' }
+				]
+			})
+			if (prompts.isCancel(picked)) return
+			level = picked
+		}
+		await runInit(args.dir, {
+			level,
+			auth: (args.auth as InitOptions['auth']) ?? 'auto',
+			db: (args.db as InitOptions['db']) ?? 'auto',
+			dryRun: Boolean(args['dry-run']),
+			install: args.install !== false,
+			confirm: ask
+				? async () => {
+						const answer = await prompts.confirm({ message: 'Apply this plan?' })
+						return answer === true
+					}
+				: undefined
+		})
+	}
+})
+
+const main = defineCommand({
+	meta: {
+		name: 'elysia-chatkit',
+		description: 'Add ChatKit to an Elysia app, generate parts, check a server'
+	},
+	subCommands: { init }
+})
+
+if (import.meta.main) runMain(main)

@@ -1,0 +1,111 @@
+import type { ChatModuleInput } from './chat'
+
+/** Inputs of the generated test: the module's inputs plus where the module is. */
+export interface ChatTestInput extends ChatModuleInput {
+	/** Import path of the chat module from the test file. */
+	modulePath: string
+}
+
+const TEST_SECRET = 'chatkit-test-secret-not-for-production-0123456789'
+
+const signIn = (input: ChatTestInput): string[] => {
+	switch (input.auth.kind) {
+		case 'jwt': {
+			const claim = input.auth.userClaim ?? 'sub'
+			return [
+				'const signIn = async (userId: string) => {',
+				`\tconst token = await new SignJWT({ ${claim === 'sub' ? 'sub: userId' : `${claim}: userId`} })`,
+				"\t\t.setProtectedHeader({ alg: 'HS256' })",
+				'\t\t.setIssuedAt()',
+				"\t\t.setExpirationTime('5m')",
+				`\t\t.sign(new TextEncoder().encode(env.${input.auth.secretVariable}))`,
+				'\treturn { authorization: `Bearer ${token}` }',
+				'}'
+			]
+		}
+		case 'better-auth':
+			return [
+				'const signIn = async (name: string) => {',
+				`\tconst response = await ${input.auth.exportName}.api.signUpEmail({`,
+				'\t\tbody: { name, email: `${name}-${crypto.randomUUID()}@example.com`, password: crypto.randomUUID() },',
+				'\t\tasResponse: true',
+				'\t})',
+				"\tconst cookie = response.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ')",
+				'\treturn { cookie }',
+				'}'
+			]
+		case 'dev':
+			return ['const signIn = async (_userId: string) => ({})']
+	}
+}
+
+/** A bun:test file that starts the generated endpoint through `app.handle` and streams a turn. */
+export const chatTest = (input: ChatTestInput): string => {
+	const lines = ["import { afterAll, describe, expect, test } from 'bun:test'"]
+	const usesDatabase = input.level > 1
+	if (usesDatabase) {
+		lines.push("import { mkdtempSync, rmSync } from 'node:fs'")
+		lines.push("import { tmpdir } from 'node:os'")
+		lines.push("import { join } from 'node:path'")
+	}
+	if (input.auth.kind === 'better-auth') {
+		lines.push("import { getMigrations } from 'better-auth/db'")
+		lines.push(`import { ${input.auth.exportName} } from '${input.auth.importPath}'`)
+	}
+	lines.push("import { createClient } from 'elysia-chatkit/client'")
+	if (input.auth.kind === 'jwt') lines.push("import { SignJWT } from 'jose'")
+	lines.push(`import { createChat } from '${input.modulePath}'`, '')
+	if (usesDatabase) {
+		lines.push("const folder = mkdtempSync(join(tmpdir(), 'chatkit-test-'))")
+		lines.push('afterAll(() => rmSync(folder, { recursive: true, force: true }))')
+	}
+	const overrides: string[] = []
+	if (usesDatabase) overrides.push(`${input.database.variable}: \`sqlite:\${join(folder, 'chat.db')}\``)
+	if (input.auth.kind === 'jwt') overrides.push(`${input.auth.secretVariable}: '${TEST_SECRET}'`)
+	overrides.push("OPENAI_API_KEY: ''")
+	lines.push(`const env = { ...process.env, ${overrides.join(', ')} }`)
+	if (input.auth.kind === 'better-auth')
+		lines.push(
+			'// Better Auth needs its tables in the database it is configured with.',
+			`await (await getMigrations(${input.auth.exportName}.options)).runMigrations()`
+		)
+	lines.push('const app = createChat(env)', '', ...signIn(input), '')
+	lines.push(
+		'const clientOf = async (user: string) => createClient({ app, headers: await signIn(user) })',
+		'',
+		"describe('ChatKit endpoint', () => {",
+		"\ttest('a turn streams and the thread is kept', async () => {",
+		"\t\tconst client = await clientOf('alice')",
+		'\t\tconst types: string[] = []',
+		"\t\tlet threadId = ''",
+		"\t\tfor await (const event of client.threads.create({ input: 'Hello' })) {",
+		'\t\t\ttypes.push(event.type)',
+		"\t\t\tif (event.type === 'thread.created') threadId = event.thread.id",
+		'\t\t}',
+		"\t\texpect(types[0]).toBe('thread.created')",
+		"\t\texpect(types).toContain('thread.item.done')",
+		"\t\tconst items = await client.items.list({ thread_id: threadId, limit: 10, order: 'asc' })",
+		"\t\texpect(items.data.map((item) => item.type)).toContain('assistant_message')",
+		'\t})'
+	)
+	if (input.level === 3)
+		lines.push(
+			'',
+			'\ttest("another user cannot read the first user\'s thread", async () => {',
+			"\t\tconst alice = await clientOf('alice')",
+			"\t\tlet threadId = ''",
+			"\t\tfor await (const event of alice.threads.create({ input: 'Private' }))",
+			"\t\t\tif (event.type === 'thread.created') threadId = event.thread.id",
+			"\t\tconst bob = await clientOf('bob')",
+			'\t\tconst refused = await bob.threads.getById({ thread_id: threadId }).then(',
+			'\t\t\t() => null,',
+			'\t\t\t(error: { status?: number }) => error.status',
+			'\t\t)',
+			'\t\texpect(refused).toBe(404)',
+			'\t\tconst page = await bob.threads.list({ limit: 10 })',
+			'\t\texpect(page.data.map((thread) => thread.id)).not.toContain(threadId)',
+			'\t})'
+		)
+	lines.push('})', '')
+	return lines.join('\n')
+}

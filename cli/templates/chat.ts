@@ -1,0 +1,130 @@
+/** Inputs of the generated ChatKit module, decided by the plan from what detection found. */
+export interface ChatModuleInput {
+	level: 1 | 2 | 3
+	auth:
+		| { kind: 'better-auth'; importPath: string; exportName: string }
+		| { kind: 'jwt'; secretVariable: string; userClaim: string | null }
+		| { kind: 'dev' }
+	/** The variable with the store's URL (`postgres://…`, `sqlite:<file>`), and its default. */
+	database: { variable: string; fallback: string | null; stripFilePrefix: boolean }
+	/** Level 3: the variable names the limits and CORS read (in the app's naming style). */
+	names: { corsOrigins: string; ratePerMinute: string; maxStreams: string }
+	/** Add `chatkitCors` (not when the app has its own CORS plugin). */
+	cors: boolean
+}
+
+const authImport = (input: ChatModuleInput) => {
+	switch (input.auth.kind) {
+		case 'better-auth':
+			return [
+				"import { betterAuthUser } from 'elysia-chatkit/plugins/better-auth'",
+				`import { ${input.auth.exportName} } from '${input.auth.importPath}'`
+			]
+		case 'jwt':
+			return ["import { jwtAuth } from 'elysia-chatkit/plugins/auth'"]
+		case 'dev':
+			return ["import { devUser } from 'elysia-chatkit/plugins/auth'"]
+	}
+}
+
+const authUse = (input: ChatModuleInput) => {
+	switch (input.auth.kind) {
+		case 'better-auth':
+			return `betterAuthUser(${input.auth.exportName})`
+		case 'jwt': {
+			const secret = `secret: env.${input.auth.secretVariable}`
+			const claim = input.auth.userClaim
+			if (!claim || claim === 'sub') return `jwtAuth({ ${secret} })`
+			return `jwtAuth({\n\t\t\t\t${secret},\n\t\t\t\tmapUser: (payload) =>\n\t\t\t\t\ttypeof payload.${claim} === 'string' || typeof payload.${claim} === 'number'\n\t\t\t\t\t\t? { id: String(payload.${claim}), tenantId: null, roles: [] }\n\t\t\t\t\t\t: null\n\t\t\t})`
+		}
+		case 'dev':
+			return 'devUser() // every request is one development user: replace with your auth (see the README of elysia-chatkit)'
+	}
+}
+
+const storeUrl = (input: ChatModuleInput) => {
+	const { variable, fallback, stripFilePrefix } = input.database
+	const read = stripFilePrefix ? `env.${variable}?.replace(/^file:/, 'sqlite:')` : `env.${variable}`
+	return fallback ? `${read} || '${fallback}'` : read
+}
+
+/** The ChatKit module mounted into the app: `createChat(env)` returns an Elysia plugin with the endpoint. */
+export const chatModule = (input: ChatModuleInput): string => {
+	const { level } = input
+	const lines: string[] = ["import { Elysia } from 'elysia'"]
+	if (level === 1) {
+		lines.push("import { chatkit, MemoryStore, type Responder, streamText } from 'elysia-chatkit'")
+		lines.push(...authImport(input))
+		lines.push(
+			'',
+			'const greet: Responder = async function* (args) {',
+			"\tconst said = args.input?.content.find((part) => part.type === 'input_text')?.text ?? ''",
+			"\tyield* streamText(args, ['Hello', ', ', 'world', '! ', `You said: ${said}`])",
+			'}',
+			'',
+			'/** The ChatKit endpoint (POST /chatkit): a fixed reply, threads kept in memory. */',
+			'export const createChat = (_env: Record<string, string | undefined> = process.env) =>',
+			"\tnew Elysia({ name: 'chatkit' })",
+			`\t\t.use(${authUse(input).replace('env.', '_env.')})`,
+			'\t\t.use(chatkit({ store: new MemoryStore(), respond: greet }))',
+			''
+		)
+		return lines.join('\n')
+	}
+	lines.push("import { chatkit } from 'elysia-chatkit'")
+	lines.push("import { agent, currentTime, modelFromEnv } from 'elysia-chatkit/plugins/agent'")
+	lines.push(...authImport(input))
+	if (level === 3 && input.cors) lines.push("import { chatkitCors } from 'elysia-chatkit/plugins/cors'")
+	if (level === 3) lines.push("import { limits } from 'elysia-chatkit/plugins/limits'")
+	lines.push("import { drizzleStore } from 'elysia-chatkit/plugins/store'")
+	if (level === 3) {
+		lines.push("import { serverTool, tools } from 'elysia-chatkit/plugins/tools'")
+		lines.push("import { z } from 'zod'")
+		lines.push(
+			'',
+			'/** A server tool: runs for the signed-in user, with a status line the user sees. */',
+			'const lookupAccount = serverTool({',
+			"\tname: 'lookup_account',",
+			'\tdescription: "Look up the signed-in user\'s account.",',
+			'\tparameters: z.object({}),',
+			'\tasync execute(_input, { user, progress }) {',
+			"\t\tprogress('Looking up your account…', 'search')",
+			'\t\t// Read your own data here, scoped by user.id.',
+			'\t\treturn `Account ${user.id}: active.`',
+			'\t}',
+			'})',
+			'',
+			'const count = (value: string | undefined, fallback: number) => (value ? Number(value) : fallback)'
+		)
+	}
+	lines.push(
+		'',
+		level === 3
+			? "/** The ChatKit endpoint (POST /chatkit): an agent with tools, the app's users and database, limits. */"
+			: "/** The ChatKit endpoint (POST /chatkit): an agent whose threads live in the app's database. */",
+		'export const createChat = (env: Record<string, string | undefined> = process.env) =>',
+		"\tnew Elysia({ name: 'chatkit' })"
+	)
+	if (level === 3 && input.cors)
+		lines.push(
+			`\t\t.use(chatkitCors({ origins: env.${input.names.corsOrigins}?.split(',').map((origin) => origin.trim()).filter(Boolean), env }))`
+		)
+	lines.push(`\t\t.use(drizzleStore({ url: ${storeUrl(input)} }))`)
+	lines.push(`\t\t.use(${authUse(input)})`)
+	if (level === 3)
+		lines.push(
+			'\t\t.use(',
+			'\t\t\tlimits({',
+			`\t\t\t\trequestsPerMinute: count(env.${input.names.ratePerMinute}, 120),`,
+			`\t\t\t\tmaxConcurrentStreams: count(env.${input.names.maxStreams}, 4),`,
+			'\t\t\t\tenv',
+			'\t\t\t})',
+			'\t\t)',
+			'\t\t.use(tools([lookupAccount, currentTime]))'
+		)
+	lines.push('\t\t.use(', '\t\t\tagent({', "\t\t\t\tinstructions: 'You are a helpful assistant.',")
+	lines.push(level === 3 ? '\t\t\t\tmodel: modelFromEnv(env)' : '\t\t\t\tmodel: modelFromEnv(env),')
+	if (level !== 3) lines.push('\t\t\t\ttools: [currentTime]')
+	lines.push('\t\t\t})', '\t\t)', '\t\t.use(chatkit())', '')
+	return lines.join('\n')
+}

@@ -1,0 +1,67 @@
+import { afterAll, describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import { detectProject } from '../../cli/detect'
+import { formatDetection } from '../../cli/generate/report'
+import { emptyFolder, FIXTURES, removeCopies } from './helpers'
+
+afterAll(removeCopies)
+
+const fixture = (name: string) => detectProject(join(FIXTURES, name))
+
+describe('init detection', () => {
+	test('an empty folder is a new project', () => {
+		const found = detectProject(emptyFolder())
+		expect(found.empty).toBe(true)
+		expect(formatDetection(found)).toContain('empty folder')
+	})
+
+	test('a bare Elysia app: the entry, no auth, no database, bun test', () => {
+		const found = fixture('bare')
+		expect(found.elysia).toBe('^1.4.30')
+		expect(found.entry).toMatchObject({ file: 'src/index.ts', appFile: 'src/index.ts', listens: true })
+		expect(found.entry?.edit?.indent).toBe('\t')
+		expect(found.existingChatKit).toBeNull()
+		expect(found.auth).toEqual({ kind: 'none' })
+		expect(found.database).toEqual({ kind: 'none' })
+		expect(found.layout).toEqual({ sourceDir: 'src', style: 'flat', testDir: null, testRunner: 'bun' })
+	})
+
+	test('Better Auth: the instance, its plugins and its SQLite file', () => {
+		const found = fixture('better-auth')
+		expect(found.auth).toEqual({
+			kind: 'better-auth',
+			file: 'src/auth.ts',
+			exportName: 'auth',
+			plugins: { jwt: true, bearer: false, organization: true, admin: false }
+		})
+		expect(found.database).toMatchObject({ kind: 'sqlite', file: 'auth.db', source: 'src/auth.ts' })
+		expect(found.env.prefix).toBeNull()
+		expect(formatDetection(found)).toContain(
+			'Better Auth (auth in src/auth.ts; plugins: jwt, organization)'
+		)
+	})
+
+	test("@elysiajs/jwt and Drizzle on PostgreSQL with the app's own variable names", () => {
+		const found = fixture('jwt-drizzle-pg')
+		expect(found.entry).toMatchObject({ file: 'src/index.ts', appFile: 'src/app.ts' })
+		expect(found.auth).toEqual({
+			kind: 'jwt',
+			library: '@elysiajs/jwt',
+			file: 'src/modules/users/index.ts',
+			secretVariable: 'ORDERS_TOKEN_SECRET',
+			userClaim: 'id'
+		})
+		expect(found.database).toEqual({
+			kind: 'postgresql',
+			source: 'drizzle.config.ts',
+			variable: 'ORDERS_PG_CONNECTION',
+			file: null
+		})
+		expect(found.env.prefix).toBe('ORDERS_')
+		expect(found.layout.style).toBe('modules')
+	})
+
+	test('an app with ChatKit already mounted', () => {
+		expect(fixture('mounted').existingChatKit).toBe('src/index.ts')
+	})
+})

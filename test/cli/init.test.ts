@@ -1,0 +1,130 @@
+import { afterAll, describe, expect, test } from 'bun:test'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { runInit } from '../../cli/init'
+import { copyFixture, emptyFolder, removeCopies, runCli, snapshot } from './helpers'
+
+afterAll(removeCopies)
+
+const quiet = { install: false, log: () => {} }
+
+describe('init', () => {
+	test('--dry-run prints the report and the plan and writes nothing', async () => {
+		const dir = copyFixture('bare')
+		const before = snapshot(dir)
+		const { stdout, code } = await runCli(['init', '--dry-run', '--level', '3'], dir)
+		expect(code).toBe(0)
+		expect(stdout).toContain('entry          src/index.ts')
+		expect(stdout).toContain('Plan (level 3):')
+		expect(stdout).toContain('create src/chatkit.ts')
+		expect(stdout).toContain('edit   src/index.ts')
+		expect(snapshot(dir)).toEqual(before)
+	})
+
+	test('mounts the endpoint in the app chain with one edit, then a second run changes nothing', async () => {
+		const dir = copyFixture('bare')
+		const { applied } = await runInit(dir, quiet)
+		expect(applied?.written).toEqual(['src/chatkit.ts', 'src/chatkit.test.ts'])
+		expect(applied?.edited).toEqual(['src/index.ts'])
+		expect(readFileSync(join(dir, 'src/index.ts'), 'utf8')).toBe(
+			[
+				"import { Elysia } from 'elysia'",
+				"import { createChat } from './chatkit'",
+				'',
+				'const app = new Elysia()',
+				"\t.get('/', () => 'Hello Elysia')",
+				'\t.use(createChat())',
+				'\t.listen(Number(process.env.PORT) || 3000)',
+				'',
+				'console.log(`🦊 Elysia is running at ${app.server?.hostname}:${app.server?.port}`)',
+				''
+			].join('\n')
+		)
+		expect(readFileSync(join(dir, '.env.example'), 'utf8')).toContain(
+			'CHATKIT_DATABASE_URL=sqlite:.data/chatkit.db'
+		)
+		const after = snapshot(dir)
+		const again = await runInit(dir, { ...quiet, level: 3 })
+		expect(again.plan.mode).toBe('already-mounted')
+		expect(snapshot(dir)).toEqual(after)
+	})
+
+	test('a file the user changed is never overwritten', async () => {
+		const dir = copyFixture('bare')
+		writeFileSync(join(dir, 'src/chatkit.ts'), '// mine\n')
+		const { applied } = await runInit(dir, quiet)
+		expect(applied?.kept).toEqual(['src/chatkit.ts'])
+		expect(readFileSync(join(dir, 'src/chatkit.ts'), 'utf8')).toBe('// mine\n')
+	})
+
+	test('the PostgreSQL app: its variables, its modules layout, the app module edited', async () => {
+		const dir = copyFixture('jwt-drizzle-pg')
+		const { plan } = await runInit(dir, { ...quiet, level: 3 })
+		expect(plan.files.map((file) => file.path)).toEqual([
+			'src/modules/chatkit/index.ts',
+			'src/modules/chatkit/chatkit.test.ts'
+		])
+		const chat = readFileSync(join(dir, 'src/modules/chatkit/index.ts'), 'utf8')
+		expect(chat).toContain('drizzleStore({ url: env.ORDERS_PG_CONNECTION })')
+		expect(chat).toContain('secret: env.ORDERS_TOKEN_SECRET')
+		expect(chat).toContain('String(payload.id)')
+		expect(chat).toContain('env.ORDERS_CHATKIT_RATE_LIMIT_PER_MINUTE')
+		expect(readFileSync(join(dir, 'src/app.ts'), 'utf8')).toBe(
+			[
+				"import { Elysia } from 'elysia'",
+				"import { users } from './modules/users'",
+				"import { createChat } from './modules/chatkit'",
+				'',
+				"export const app = new Elysia().use(users).get('/health', () => ({ status: 'ok' })).use(createChat())",
+				''
+			].join('\n')
+		)
+		const example = readFileSync(join(dir, '.env.example'), 'utf8')
+		expect(example).toContain('ORDERS_CHATKIT_CORS_ORIGINS=')
+		expect(example).not.toContain('CHATKIT_DATABASE_URL')
+	})
+
+	test('Better Auth: the plugin on the auth instance, the store in its SQLite file', async () => {
+		const dir = copyFixture('better-auth')
+		await runInit(dir, quiet)
+		const chat = readFileSync(join(dir, 'src/chatkit.ts'), 'utf8')
+		expect(chat).toContain("import { betterAuthUser } from 'elysia-chatkit/plugins/better-auth'")
+		expect(chat).toContain("import { auth } from './auth'")
+		expect(chat).toContain('.use(betterAuthUser(auth))')
+		expect(chat).toContain("env.CHATKIT_DATABASE_URL || 'sqlite:auth.db'")
+	})
+
+	test('ChatKit already mounted: says so and changes nothing', async () => {
+		const dir = copyFixture('mounted')
+		const before = snapshot(dir)
+		const { stdout } = await runCli(['init', '--yes', '--no-install'], dir)
+		expect(stdout).toContain('ChatKit is already mounted in src/index.ts: nothing to do')
+		expect(snapshot(dir)).toEqual(before)
+	})
+
+	test('an empty folder becomes a complete project', async () => {
+		const dir = emptyFolder()
+		const { applied } = await runInit(dir, { ...quiet, level: 3 })
+		expect(applied?.written.sort()).toEqual(
+			[
+				'.gitignore',
+				'package.json',
+				'src/chatkit.test.ts',
+				'src/chatkit.ts',
+				'src/index.ts',
+				'tsconfig.json'
+			].sort()
+		)
+		expect(readFileSync(join(dir, '.env'), 'utf8')).toMatch(/CHATKIT_JWT_SECRET=[\w-]{40,}/)
+		expect(readFileSync(join(dir, '.env.example'), 'utf8')).toContain('CHATKIT_JWT_SECRET=\n')
+	})
+
+	test('a folder without Elysia is refused with a reason', async () => {
+		const dir = emptyFolder()
+		writeFileSync(join(dir, 'package.json'), '{"name":"x"}')
+		const { plan, applied } = await runInit(dir, quiet)
+		expect(plan.mode).toBe('no-elysia')
+		expect(applied).toBeNull()
+		expect(snapshot(dir)).toEqual({ 'package.json': '{"name":"x"}' })
+	})
+})
