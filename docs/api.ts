@@ -48,32 +48,39 @@ const REEXPORT_ALL = /^export \* from '([^']+)'/gm
 const REEXPORT_AS = /^export \* as (\w+) from '([^']+)'/gm
 const REEXPORT_NAMED = /^export (type )?\{([^}]*)\} from '([^']+)'/gm
 
+/** A capture group the pattern always fills. */
+const group = (match: RegExpMatchArray, index: number): string => {
+	const value = match[index]
+	if (value === undefined) throw new Error(`pattern ${match[0]} has no group ${index}`)
+	return value
+}
+
 const exportsOf = (file: string, seen = new Set<string>()): Entry[] => {
 	if (seen.has(file)) return []
 	seen.add(file)
 	const source = readFileSync(file, 'utf8')
 	const entries: Entry[] = []
 	for (const match of source.matchAll(DECLARATION)) {
-		const kind = match[1].replace('async ', '').replace('*', '')
-		entries.push({ name: match[2], kind, summary: summaryBefore(source, match.index), file })
+		const kind = group(match, 1).replace('async ', '').replace('*', '')
+		entries.push({ name: group(match, 2), kind, summary: summaryBefore(source, match.index), file })
 	}
 	for (const match of source.matchAll(REEXPORT_AS))
-		entries.push({ name: match[1], kind: 'namespace', summary: `The exports of \`${match[2]}\`.`, file })
-	for (const match of source.matchAll(REEXPORT_ALL)) entries.push(...exportsOf(resolveModule(file, match[1]), seen))
+		entries.push({ name: group(match, 1), kind: 'namespace', summary: `The exports of \`${group(match, 2)}\`.`, file })
+	for (const match of source.matchAll(REEXPORT_ALL)) entries.push(...exportsOf(resolveModule(file, group(match, 1)), seen))
 	for (const match of source.matchAll(REEXPORT_NAMED)) {
-		if (!match[3].startsWith('.')) {
-			for (const raw of match[2].split(',')) {
+		if (!group(match, 3).startsWith('.')) {
+			for (const raw of group(match, 2).split(',')) {
 				const name = raw.trim().replace(/^type /, '').split(/\s+as\s+/).at(-1)
-				if (name) entries.push({ name, kind: match[1] ? 'type' : 'value', summary: `Re-exported from \`${match[3]}\`.`, file })
+				if (name) entries.push({ name, kind: match[1] ? 'type' : 'value', summary: `Re-exported from \`${group(match, 3)}\`.`, file })
 			}
 			continue
 		}
-		const target = resolveModule(file, match[3])
+		const target = resolveModule(file, group(match, 3))
 		const available = exportsOf(target, new Set())
-		for (const raw of match[2].split(',')) {
+		for (const raw of group(match, 2).split(',')) {
 			const part = raw.trim().replace(/^type /, '')
 			if (!part) continue
-			const [original, alias] = part.split(/\s+as\s+/)
+			const [original = part, alias] = part.split(/\s+as\s+/)
 			const found = available.find((entry) => entry.name === original)
 			entries.push({
 				name: alias ?? original,

@@ -55,9 +55,9 @@ const createResolver = (own: ActionDefinitions<any>) => {
 		const known = resolved.get(action)
 		if (known) return known
 		const registry = registryOf(own, context)
-		if (!Object.hasOwn(registry, action.type))
+		const definition = Object.hasOwn(registry, action.type) ? registry[action.type] : undefined
+		if (!definition)
 			throw new ChatKitError(422, 'unknown_action', `Unknown action type: ${quoted(action.type)}`)
-		const definition = registry[action.type]
 		const parsed = definition.payload.safeParse(action.payload)
 		if (!parsed.success)
 			throw new ChatKitError(

@@ -19,6 +19,7 @@ import type { ThreadItem, UserMessageItem } from '../../src/protocol/items'
 import type { ChatKitContext } from '../../src/store/types'
 import {
 	type ApprovalPrompt,
+	approvalRequestOf,
 	approvalRequestsOf,
 	claimPausedRun,
 	clearPausedRun,
@@ -166,10 +167,9 @@ const resumedState = async <C extends ChatKitContext>(
 		new RunContext(ctx),
 		{ contextStrategy: 'merge' }
 	)
-	const interruptions = state.getInterruptions()
-	const requests = approvalRequestsOf(interruptions)
-	for (const [index, item] of interruptions.entries()) {
-		const answer = paused.approvals.find((approval) => approval.id === requests[index].id)
+	for (const item of state.getInterruptions()) {
+		const { id } = approvalRequestOf(item)
+		const answer = paused.approvals.find((approval) => approval.id === id)
 		if (answer?.decision === 'approved') state.approve(item)
 		else state.reject(item, { message: answer?.message ?? REJECTED_MESSAGE })
 	}

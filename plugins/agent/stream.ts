@@ -161,8 +161,7 @@ class RunMapper<C extends ChatKitContext> {
 	}
 
 	private openWithKey(key: string): OpenMessage | undefined {
-		const { open } = this
-		for (let index = 0; index < open.length; index++) if (open[index].key === key) return open[index]
+		for (const message of this.open) if (message.key === key) return message
 		return undefined
 	}
 

@@ -65,9 +65,9 @@ export const agentTool = (tool: Tool<any>): Record<string, () => Tool<any>> => (
 
 /** The tools registered with {@link agentTool} in a request context. */
 export const registeredTools = (context: object): Tool<any>[] =>
-	Object.keys(context)
-		.filter((key) => key.startsWith(TOOL_KEY))
-		.map((key) => (context as Record<string, () => Tool<any>>)[key]())
+	Object.entries(context as Record<string, () => Tool<any>>)
+		.filter(([key]) => key.startsWith(TOOL_KEY))
+		.map(([, register]) => register())
 
 /** Whether a tool was made with {@link clientTool}. */
 export const isClientTool = (value: Tool<any>): boolean => CLIENT_TOOL in (value as object)

@@ -152,8 +152,8 @@ const bearerPattern = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
 export const readBearer = (request: Request): { token: string } | { reason: string } => {
 	const header = request.headers.get('authorization')
 	if (header === null) return { reason: 'no Authorization header' }
-	const match = bearerPattern.exec(header)
-	if (match) return { token: match[1] }
+	const token = bearerPattern.exec(header)?.[1]
+	if (token) return { token }
 	return {
 		reason: /^Bearer\b/i.test(header)
 			? 'malformed Bearer Authorization header'

@@ -150,8 +150,10 @@ export function authFromEnv<U extends ChatKitUser = AuthUser>(
 			log: options.log
 		})
 	} catch (error) {
-		if (error instanceof AuthConfigError && jwtVariables[error.setting])
-			throw new AuthConfigError(jwtVariables[error.setting], error.detail)
+		if (error instanceof AuthConfigError) {
+			const variable = jwtVariables[error.setting]
+			if (variable) throw new AuthConfigError(variable, error.detail)
+		}
 		throw error
 	}
 }

@@ -191,9 +191,11 @@ function keyPerAlgorithm(algorithms: JwtAlgorithm[], importKey: (alg: JwtAlgorit
 function secretKey(secret: string | Uint8Array, algorithms: JwtAlgorithm[] = ['HS256']) {
 	onlyFrom(algorithms, hmacAlgorithms, 'a shared secret (use publicKey or jwksUrl)')
 	const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret
-	for (const alg of algorithms)
-		if (bytes.length < hashBytes[alg])
-			fail('secret', `must be at least ${hashBytes[alg]} bytes for ${alg} (it has ${bytes.length})`)
+	for (const alg of algorithms) {
+		const needed = hashBytes[alg] ?? fail('algorithms', `${alg} is not an HMAC algorithm`)
+		if (bytes.length < needed)
+			fail('secret', `must be at least ${needed} bytes for ${alg} (it has ${bytes.length})`)
+	}
 	const importHmac = (alg: string) =>
 		crypto.subtle.importKey(
 			'raw',
@@ -217,6 +219,7 @@ function publicKeyOf(pem: string, requested: JwtAlgorithm[] | undefined) {
 	} catch {
 		fail('publicKey', 'is not a readable PEM public key')
 	}
+	const ecAlgorithm = keyType === 'ec' && curve ? curveAlgorithm[curve] : undefined
 	let algorithms: JwtAlgorithm[]
 	if (keyType === 'rsa') {
 		algorithms = requested ?? ['RS256']
@@ -224,9 +227,9 @@ function publicKeyOf(pem: string, requested: JwtAlgorithm[] | undefined) {
 	} else if (keyType === 'rsa-pss') {
 		algorithms = requested ?? ['PS256']
 		onlyFrom(algorithms, ['PS256', 'PS384', 'PS512'], 'an RSA-PSS public key')
-	} else if (keyType === 'ec' && curve && curveAlgorithm[curve]) {
-		algorithms = requested ?? [curveAlgorithm[curve]]
-		onlyFrom(algorithms, [curveAlgorithm[curve]], `an EC ${curve} public key`)
+	} else if (ecAlgorithm) {
+		algorithms = requested ?? [ecAlgorithm]
+		onlyFrom(algorithms, [ecAlgorithm], `an EC ${curve} public key`)
 	} else if (keyType === 'ed25519') {
 		algorithms = requested ?? ['EdDSA']
 		onlyFrom(algorithms, ['EdDSA'], 'an Ed25519 public key')

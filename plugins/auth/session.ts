@@ -110,13 +110,13 @@ export function signCookieValue(value: string, secret: string | Uint8Array, maxA
 
 /** The value `signCookieValue` signed, or `null` when the signature is wrong or expired. */
 export function verifyCookieValue(signed: string, secret: string | Uint8Array): string | null {
-	const parts = signed.split('.')
-	if (parts.length !== 4 || parts[0] !== 'v1') return null
-	const payload = parts.slice(0, 3).join('.')
-	const expected = Buffer.from(mac(payload, secretBytes(secret)))
-	const given = Buffer.from(parts[3])
+	const [version, value, expires, signature, ...rest] = signed.split('.')
+	if (version !== 'v1' || value === undefined || expires === undefined || signature === undefined) return null
+	if (rest.length > 0) return null
+	const expected = Buffer.from(mac(`${version}.${value}.${expires}`, secretBytes(secret)))
+	const given = Buffer.from(signature)
 	if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null
-	const expiry = Number(parts[2])
+	const expiry = Number(expires)
 	if (!Number.isSafeInteger(expiry) || expiry * 1000 <= Date.now()) return null
-	return Buffer.from(parts[1], 'base64url').toString()
+	return Buffer.from(value, 'base64url').toString()
 }

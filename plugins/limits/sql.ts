@@ -199,6 +199,7 @@ export class PostgresRateLimitBackend implements RateLimitBackend {
 		const windowStart = windowStartOf(now, windowMs)
 		const weight = previousWeight(now, windowStart, windowMs)
 		const [row] = await this.query<HitRow>(PG_HIT, [key, windowStart, windowMs, weight, limit])
+		if (!row) throw new Error('rate limit upsert returned no row')
 		return toResult(row, now, windowMs, limit)
 	}
 

@@ -176,7 +176,7 @@ export const toPage = <T extends { id: string }, R extends { data: unknown } = {
 ): Page<T> => {
 	const hasMore = rows.length > limit
 	const data = (hasMore ? rows.slice(0, limit) : rows).map(read)
-	return { data, has_more: hasMore, after: hasMore ? data[data.length - 1].id : null }
+	return { data, has_more: hasMore, after: hasMore ? (data.at(-1)?.id ?? null) : null }
 }
 
 export const emptyPage = <T>(): Page<T> => ({ data: [], has_more: false, after: null })

@@ -46,11 +46,11 @@ export class SqliteWriteBatcher {
 	flush(): void {
 		this.scheduled = false
 		const batch = this.queue
-		if (batch.length === 0) return
+		const [first] = batch
+		if (first === undefined) return
 		this.queue = []
 		if (batch.length === 1) {
-			const [only] = batch
-			settle(only, attempt(only.run))
+			settle(first, attempt(first.run))
 			return
 		}
 		try {
@@ -59,13 +59,13 @@ export class SqliteWriteBatcher {
 			for (const write of batch) write.reject(error)
 			return
 		}
-		const outcomes: Outcome[] = []
+		const outcomes: [QueuedWrite, Outcome][] = []
 		for (const [index, write] of batch.entries()) {
-			outcomes.push(attempt(write.run))
+			const outcome = attempt(write.run)
+			outcomes.push([write, outcome])
 			if (!this.client.inTransaction) {
 				// SQLite gave up the whole transaction (a full disk, an I/O error, a trigger's ROLLBACK): this
 				// write fails, the ones before it are lost and run again with the rest, in a new transaction.
-				const outcome = outcomes[index]
 				write.reject(outcome.ok ? new Error('SQLite rolled the transaction back') : outcome.error)
 				this.queue = [...batch.slice(0, index), ...batch.slice(index + 1), ...this.queue]
 				this.flush()
@@ -79,7 +79,7 @@ export class SqliteWriteBatcher {
 			for (const write of batch) write.reject(error)
 			return
 		}
-		batch.forEach((write, index) => settle(write, outcomes[index]))
+		for (const [write, outcome] of outcomes) settle(write, outcome)
 	}
 }
 

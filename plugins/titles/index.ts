@@ -39,11 +39,11 @@ const TRAILING = new Set(['"', "'", '“', '”', '‘', '’', '`', '*', ' ', '
 
 /** Trim quotes and whitespace from a model's answer and keep it under `maxLength` characters. */
 export const cleanTitle = (raw: string, maxLength: number): string => {
-	const line = raw.trim().split('\n')[0]
+	const [line = ''] = raw.trim().split('\n')
 	let start = 0
 	let end = line.length
-	while (start < end && LEADING.has(line[start])) start++
-	while (end > start && TRAILING.has(line[end - 1])) end--
+	while (start < end && LEADING.has(line.charAt(start))) start++
+	while (end > start && TRAILING.has(line.charAt(end - 1))) end--
 	const title = line.slice(start, end)
 	if (title.length <= maxLength) return title
 	const cut = title.slice(0, maxLength + 1)

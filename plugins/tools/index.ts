@@ -75,7 +75,7 @@ const registryOf = (list: readonly Tool<any>[], defaults: ToolDefaults) => {
 	const registry: Record<string, () => Tool<any>> = {}
 	for (const tool of list) {
 		const entry = agentTool(isServerTool(tool) ? tool[DEFINITION].build(defaults) : tool)
-		if (Object.keys(entry)[0] in registry)
+		if (Object.keys(entry).some((key) => key in registry))
 			throw new Error(`tools(): two tools are named ${JSON.stringify(tool.name)}`)
 		Object.assign(registry, entry)
 	}

@@ -16,9 +16,11 @@ export const applyUpdate = (item: ThreadItem, update: ThreadItemUpdate): void =>
 				item.content[index] = jsonCopy(update.content)
 				break
 			case 'assistant_message.content_part.text_delta':
+				if (!part) throw new Error(`No content part at index ${index}`)
 				part.text += update.delta
 				break
 			case 'assistant_message.content_part.annotation_added':
+				if (!part) throw new Error(`No content part at index ${index}`)
 				part.annotations ??= []
 				if (update.annotation_index <= part.annotations.length)
 					part.annotations.splice(update.annotation_index, 0, update.annotation)

@@ -105,7 +105,8 @@ export const createReads = <C extends ChatKitContext>(
 			if (!/^[A-Za-z0-9+/]*={0,2}$/.test(audio_base64) || audio_base64.length % 4 === 1)
 				throw new ChatKitError(422, 'invalid_request', 'params.audio_base64 is not valid base64')
 			const data = Uint8Array.from(Buffer.from(audio_base64, 'base64'))
-			const media_type = mime_type.split(';')[0].trim()
+			const [essence = ''] = mime_type.split(';')
+			const media_type = essence.trim()
 			const { text } = await handlers.transcribe({ data, mime_type, media_type }, context)
 			return { text }
 		}

@@ -71,7 +71,7 @@ export const paginate = <T extends { id: string }>(
 	const skip = found < 0 ? 0 : order === 'desc' ? count - found : found + 1
 	const end = Math.min(count, skip + limit)
 	const data: T[] = []
-	for (let rank = skip; rank < end; rank++) data.push(sorted[order === 'desc' ? count - 1 - rank : rank])
+	for (let rank = skip; rank < end; rank++) data.push(sorted[order === 'desc' ? count - 1 - rank : rank]!)
 	const hasMore = end < count
 	return { data, has_more: hasMore, after: hasMore ? data[data.length - 1]?.id : null }
 }
@@ -90,7 +90,7 @@ const lowerBound = (sorted: StoredThread[], entry: StoredThread) => {
 	let high = sorted.length
 	while (low < high) {
 		const middle = (low + high) >>> 1
-		if (before(sorted[middle], entry)) low = middle + 1
+		if (before(sorted[middle]!, entry)) low = middle + 1
 		else high = middle
 	}
 	return low
@@ -205,14 +205,14 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 
 	async addThreadItem(threadId: string, item: ThreadItem, context: C): Promise<void> {
 		const { items, times } = this.stored(threadId, context)
-		const index = items.findIndex((existing) => existing.id === item.id)
-		if (index >= 0) {
-			items[index].json = JSON.stringify(item)
+		const existing = items.find((entry) => entry.id === item.id)
+		if (existing) {
+			existing.json = JSON.stringify(item)
 			return
 		}
 		const at = sortTime(item.created_at)
 		let position = items.length
-		while (position > 0 && times[position - 1] > at) position--
+		while (position > 0 && times[position - 1]! > at) position--
 		items.splice(position, 0, { id: item.id, json: JSON.stringify(item) })
 		times.splice(position, 0, at)
 	}

@@ -31,7 +31,7 @@ export class NotFoundError extends Error {
 	readonly kind: 'thread' | 'item' | 'attachment'
 	readonly id: string
 	constructor(kind: 'thread' | 'item' | 'attachment', id: string) {
-		super(`${kind[0]?.toUpperCase()}${kind.slice(1)} ${clip(id)} not found`)
+		super(`${kind.charAt(0).toUpperCase()}${kind.slice(1)} ${clip(id)} not found`)
 		this.name = 'NotFoundError'
 		this.kind = kind
 		this.id = id
