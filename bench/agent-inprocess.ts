@@ -14,7 +14,7 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { TURN_EVENTS } from './fixtures'
 import { ownCpuMicros } from './lib/proc'
-import { median } from './lib/report'
+import { at, median } from './lib/report'
 
 const { values: flags, positionals } = parseArgs({
 	args: Bun.argv.slice(2),
@@ -66,10 +66,11 @@ for (let round = 0; round < rounds; round++)
 		Bun.gc(true)
 		const start = ownCpuMicros()
 		await runTurns(turns)
-		perEvent[index].push((ownCpuMicros() - start) / turns / TURN_EVENTS)
+		at(perEvent, index).push((ownCpuMicros() - start) / turns / TURN_EVENTS)
 	}
+const [ownFigures = []] = perEvent
 for (const [index, figures] of perEvent.entries()) {
-	const ratios = figures.map((figure, round) => figure / perEvent[0][round])
+	const ratios = figures.map((figure, round) => figure / at(ownFigures, round))
 	const ratio = index === 0 ? '' : `  ratio to this checkout ${median(ratios).toFixed(2)}`
 	console.log(
 		`${roots[index]}: ${median(figures).toFixed(2)} µs CPU/event (rounds: ${figures.map((figure) => figure.toFixed(1)).join(' ')})${ratio}`

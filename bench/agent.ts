@@ -12,6 +12,7 @@
  * difference (the time the framework and the SDK add) and the ratio.
  */
 import { parseArgs } from 'node:util'
+import { at } from './lib/report'
 
 const TOKENS = Array.from({ length: 100 }, (_, index) => `tok${index} `)
 const REPLY = TOKENS.join('').trimEnd()
@@ -181,7 +182,7 @@ async function firstToken(url: string): Promise<number> {
 }
 
 const quantile = (sorted: number[], q: number) =>
-	sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
+	at(sorted, Math.min(sorted.length - 1, Math.floor(q * sorted.length)))
 const ms = (value: number) => `${value.toFixed(3)} ms`
 
 async function main() {

@@ -24,6 +24,7 @@ import { SqliteStore } from '../plugins/store'
 import { chatkit } from '../src/chatkit'
 import type { Responder } from '../src/engine/types'
 import { MemoryStore } from '../src/store/memory'
+import { at } from './lib/report'
 
 const requests = Number(process.argv[2]) || 20_000
 const withPostgres = !process.argv.includes('--no-postgres')
@@ -96,7 +97,7 @@ const cases: Case[] = [
 ]
 
 const percentile = (sorted: number[], p: number) =>
-	sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]
+	at(sorted, Math.min(sorted.length - 1, Math.floor(sorted.length * p)))
 
 async function measure({ app, headers, body }: Case) {
 	const times: number[] = []
@@ -116,7 +117,7 @@ const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`
 const report = async (title: string, group: Case[]) => {
 	const results = []
 	for (const entry of group) results.push({ name: entry.name, times: await measure(entry) })
-	const base = percentile(results[0].times, 0.5)
+	const base = percentile(at(results, 0).times, 0.5)
 	console.log(`\n${title}\n`)
 	console.log('| case | median | p99 | added (median) |')
 	console.log('| --- | ---: | ---: | ---: |')

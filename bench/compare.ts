@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { REQUESTS, TURN_EVENTS } from './fixtures'
 import { killAll, type RunningServer, runClient, runWrk, startServer } from './lib/proc'
-import { median } from './lib/report'
+import { at, median } from './lib/report'
 import { Databases, type StoreName } from './lib/targets'
 
 const { values: flags, positionals } = parseArgs({
@@ -69,10 +69,11 @@ try {
 	const figures: number[][] = [[], []]
 	for (let rep = 0; rep < reps; rep++)
 		for (const [index, server] of servers.entries()) {
-			figures[index].push(await measure(server))
-			console.error(`rep ${rep + 1}: ${server.label} ${figures[index].at(-1)?.toFixed(2)} ${unit}`)
+			const figure = await measure(server)
+			at(figures, index).push(figure)
+			console.error(`rep ${rep + 1}: ${server.label} ${figure.toFixed(2)} ${unit}`)
 		}
-	const [ours, theirs] = figures.map(median)
+	const [ours, theirs] = figures.map(median) as [number, number]
 	console.log(`${flags.load} on ${flags.store}, median of ${reps}:`)
 	console.log(`  this checkout  ${ours.toFixed(2)} ${unit}`)
 	console.log(

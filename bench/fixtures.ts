@@ -22,7 +22,7 @@ const BASE_TIME = Date.UTC(2025, 0, 1)
 const WORDS = ['The', ' quick', ' brown', ' fox', ' jumps', ' over', ' the', ' lazy', ' dog', '.']
 
 /** 100 token-sized chunks (4 to 6 characters each). */
-export const TOKENS: string[] = Array.from({ length: DELTAS }, (_, i) => WORDS[i % WORDS.length])
+export const TOKENS: string[] = Array.from({ length: DELTAS }, (_, i) => WORDS[i % WORDS.length] ?? '')
 export const USER_TEXT = 'Tell me about the quick brown fox.'
 
 export function threadId(index: number): string {

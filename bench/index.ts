@@ -91,7 +91,7 @@ const ctx: BenchContext = {
 	log: (message) => console.error(`[${elapsed()}] ${message}`)
 }
 
-const [load] = loadavg()
+const [load = 0] = loadavg()
 if (load > 0.5)
 	ctx.log(`warning: load average ${load.toFixed(2)}: other work on this machine will skew the figures`)
 
@@ -121,5 +121,5 @@ if (ctx.rows.length) {
 	if (flags.out) await Bun.write(flags.out, JSON.stringify(ctx.rows, null, '\t'))
 }
 ctx.log(
-	`done: ${workloads.join(', ')} on ${stores.join(', ')}; load average at the end ${loadavg()[0].toFixed(2)} (at the start ${load.toFixed(2)})`
+	`done: ${workloads.join(', ')} on ${stores.join(', ')}; load average at the end ${(loadavg()[0] ?? 0).toFixed(2)} (at the start ${load.toFixed(2)})`
 )

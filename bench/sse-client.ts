@@ -177,7 +177,7 @@ class Turn {
 					break
 				}
 				case State.ChunkSize: {
-					const c = data[i++]
+					const c = data[i++]!
 					if (c === NL) {
 						if (this.sizeDigits === 0) this.state = State.Trailer
 						else {
@@ -369,6 +369,7 @@ const runOpen = async (config: ClientConfig, request: Uint8Array): Promise<Clien
 			)
 			while (next < due) {
 				const connection = connections[next++]
+				if (!connection) throw new Error(`no connection ${next - 1} of ${connections.length}`)
 				connection.turn = new Turn(config.expect, true)
 				connection.socket?.write(request)
 			}

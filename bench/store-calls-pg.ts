@@ -22,7 +22,7 @@ import postgres from 'postgres'
 import { postgresStore } from '../plugins/store'
 import type { ChatKitContext, Store } from '../src/store/types'
 import { benchContext as context, reply as message, threadMeta } from './lib/documents'
-import { median } from './lib/report'
+import { at, median } from './lib/report'
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const { values: args } = parseArgs({
@@ -159,7 +159,7 @@ url.pathname = `/${name}`
 const factories = await loadFactories()
 const stores = factories.map((factory) => factory.open({ url: url.toString() }))
 try {
-	await stores[0].ready()
+	await at(stores, 0).ready()
 	await Promise.all(stores.map((store) => store.ready()))
 	await seed(url.toString())
 	for (const [s, store] of stores.entries()) await store.saveThread(threadMeta(`thr_w${s}`, 0), writer)
@@ -172,7 +172,7 @@ try {
 				const order = stores.map((_, s) => s)
 				if (round % 2) order.reverse()
 				for (const s of order) {
-					const store = stores[s]
+					const store = at(stores, s)
 					const key = `${operation.name}|${callers}|${s}`
 					const tag = round * 10 + (callers === 1 ? 0 : 1)
 					await measure(callers, Math.min(200, CALLS), (i) => operation.call(store, s, -tag - 1, i))

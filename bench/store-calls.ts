@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path'
 import type { Attachment, UserMessageItem } from '../src/protocol/items'
 import type { ChatKitContext, Store } from '../src/store/types'
 import { BASE, benchContext as context, iso, reply, threadMeta } from './lib/documents'
-import { median } from './lib/report'
+import { at, median } from './lib/report'
 
 const RUNS = Number(process.env.RUNS ?? 7)
 const CALLS = Number(process.env.CALLS ?? 400)
@@ -142,9 +142,10 @@ try {
 		const order = r % 2 === 0 ? stores.keys().toArray() : stores.keys().toArray().toReversed()
 		for (const [o, [, operation]] of operations.entries())
 			for (const k of order) {
-				const { wall, cpu } = await time(stores[k], operation, r)
-				samples[o][k].wall.push(wall)
-				samples[o][k].cpu.push(cpu)
+				const { wall, cpu } = await time(at(stores, k), operation, r)
+				const sample = at(at(samples, o), k)
+				sample.wall.push(wall)
+				sample.cpu.push(cpu)
 			}
 		process.stderr.write(`run ${r + 1}/${RUNS}\n`)
 	}
@@ -157,9 +158,11 @@ try {
 		console.log(`| operation | ${checkouts.join(' | ')}${ratio} |`)
 		console.log(`| --- |${' ---: |'.repeat(checkouts.length + (ratio ? 1 : 0))}`)
 		for (const [o, [name]] of operations.entries()) {
-			const all = samples[o].map((sample) => sample[clock])
+			const all = at(samples, o).map((sample) => sample[clock])
 			const last =
-				all.length > 1 ? ` | ${(median(all[all.length - 1]) / median(all[0])).toFixed(2)}×` : ''
+				all.length > 1
+					? ` | ${(median(at(all, all.length - 1)) / median(at(all, 0))).toFixed(2)}×`
+					: ''
 			console.log(`| ${name} | ${all.map(cell).join(' | ')}${last} |`)
 		}
 	}

@@ -25,6 +25,7 @@ import {
 import type { AssistantMessageItem } from '../src/protocol/items'
 
 import { BASE, benchContext as context, iso, threadMeta } from './lib/documents'
+import { at } from './lib/report'
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const ITEM_SIZES = [1_000, 10_000, 100_000]
@@ -142,7 +143,7 @@ const postgresLoader = (store: PostgresStore): Loader => ({
 
 const stats = (samples: number[]) => {
 	const sorted = samples.toSorted((a, b) => a - b)
-	const pick = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
+	const pick = (q: number) => at(sorted, Math.min(sorted.length - 1, Math.floor(q * sorted.length)))
 	return { median: pick(0.5), p99: pick(0.99) }
 }
 

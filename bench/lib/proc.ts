@@ -232,6 +232,14 @@ export const runWrk = async (
 			`wrk gave no result against ${server.label}:\n${output}${await new Response(child.stderr).text()}`
 		)
 	const [requests, micros, errors, p50, p99] = line.slice(7).split(' ').map(Number)
+	if (
+		requests === undefined ||
+		micros === undefined ||
+		errors === undefined ||
+		p50 === undefined ||
+		p99 === undefined
+	)
+		throw new Error(`wrk gave an incomplete result against ${server.label}: ${line}`)
 	return {
 		requests,
 		seconds: micros / 1e6,

@@ -12,16 +12,25 @@ export interface Row {
 	notes?: string
 }
 
-export const median = (values: number[]): number => {
-	const sorted = values.toSorted((a, b) => a - b)
-	const middle = sorted.length >> 1
-	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+/** `items[index]`, or an error naming the index when there is none. */
+export const at = <T>(items: readonly T[], index: number): T => {
+	const item = items[index]
+	if (item === undefined) throw new Error(`no entry at index ${index} (of ${items.length})`)
+	return item
 }
 
+export const median = (values: number[]): number => {
+	if (values.length === 0) return Number.NaN
+	const sorted = values.toSorted((a, b) => a - b)
+	const middle = sorted.length >> 1
+	return sorted.length % 2 ? at(sorted, middle) : (at(sorted, middle - 1) + at(sorted, middle)) / 2
+}
+
+/** The `p` quantile (0 to 1) of `values`; NaN when there are none. */
 export const percentile = (values: number[], p: number): number => {
 	if (values.length === 0) return Number.NaN
 	const sorted = values.toSorted((a, b) => a - b)
-	return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]
+	return at(sorted, Math.min(sorted.length - 1, Math.floor(p * sorted.length)))
 }
 
 export const format = (value: number): string => {
@@ -41,7 +50,8 @@ export const spread = (values: number[], unit = ''): string => {
 	return `${m} (${format(Math.min(...values))}–${format(Math.max(...values))})`
 }
 
-export const ratios = (values: number[], baseline: number[]) => values.map((value, i) => value / baseline[i])
+export const ratios = (values: number[], baseline: number[]) =>
+	values.map((value, i) => value / (baseline[i] ?? Number.NaN))
 
 /** `met` when the median ratio is at least (or at most) the goal. */
 export const goal = (values: number[], bound: number, direction: 'min' | 'max', unit = '×') => {
@@ -64,7 +74,10 @@ export const table = (rows: Row[]): string => {
 		row.goal ? `${row.goal.text} ${row.goal.met ? 'met' : 'MISSED'}` : '',
 		row.notes ?? ''
 	])
-	const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i].length)))
-	const render = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`
+	const widths = header.map((title, i) =>
+		Math.max(title.length, ...lines.map((line) => at(line, i).length))
+	)
+	const render = (cells: string[]) =>
+		`| ${cells.map((cell, i) => cell.padEnd(at(widths, i))).join(' | ')} |`
 	return [render(header), render(widths.map((width) => '-'.repeat(width))), ...lines.map(render)].join('\n')
 }

@@ -62,7 +62,7 @@ const rowsFor = (
 	stores: Map<string, StoreName>
 ): Row[] => {
 	const workload = `JSON ${LABELS[cell.request]} c${cell.connections}`
-	const baseline = results.get(names[0]) ?? []
+	const baseline = results.get(names[0] ?? '') ?? []
 	return names.flatMap((name, index) => {
 		const runs = results.get(name) ?? []
 		const rps = runs.map((run) => run.rps)

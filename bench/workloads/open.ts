@@ -1,7 +1,7 @@
 import { REQUESTS, TURN_EVENTS } from '../fixtures'
 import { type BenchContext, seconds } from '../lib/context'
 import { type ClientRun, rssKiB, runClient, startServer } from '../lib/proc'
-import { goal, median, percentile, type Row, ratios } from '../lib/report'
+import { at, goal, median, percentile, type Row, ratios } from '../lib/report'
 import type { ServerConfig } from '../server'
 
 const PACE_MS = 100
@@ -103,7 +103,7 @@ export const openStreamsWorkload = async (ctx: BenchContext) => {
 				const result = await measure(ctx, variant, streams)
 				results.set(variant.label, [...(results.get(variant.label) ?? []), result])
 			}
-		const baseline = results.get(VARIANTS[0].label) ?? []
+		const baseline = results.get(at(VARIANTS, 0).label) ?? []
 		for (const [index, variant] of VARIANTS.entries()) {
 			const runs = results.get(variant.label) ?? []
 			const workload = `${streams.toLocaleString('en-US')} open streams`
@@ -156,7 +156,7 @@ export const openStreamsWorkload = async (ctx: BenchContext) => {
 				}
 			]
 			if (!isBaseline && streams === 5000)
-				rows[0].goal = {
+				at(rows, 0).goal = {
 					text: '≤ 40 KB, none dropped',
 					met: median(kb) <= 40 && dropped === 0 && stalled === 0
 				}

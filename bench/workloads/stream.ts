@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { AGENT_PLUGIN, REQUESTS, TURN_EVENTS } from '../fixtures'
 import { type BenchContext, seconds, stopAll } from '../lib/context'
 import { type ClientRun, type RunningServer, runClient, startServer } from '../lib/proc'
-import { goal, median, type Row, ratios } from '../lib/report'
+import { at, goal, median, type Row, ratios } from '../lib/report'
 import { STORE_LABELS, type StoreName } from '../lib/targets'
 
 export const STREAM_GOALS: Record<StoreName, number> = { memory: 0.6, sqlite: 0.25, postgres: 0.25 }
@@ -46,7 +46,7 @@ const startStreamingServers = async (ctx: BenchContext) => {
 			})
 		)
 	else ctx.log('no plugins/agent: the agent row is skipped')
-	const expected = await normalizedTurn(servers[0])
+	const expected = await normalizedTurn(at(servers, 0))
 	for (const server of servers.slice(1)) {
 		const actual = await normalizedTurn(server)
 		if (actual !== expected) {
@@ -80,7 +80,7 @@ export const streamWorkload = async (ctx: BenchContext) => {
 					runs.set(server.label, [...(runs.get(server.label) ?? []), run])
 				}
 			}
-			const baseline = (runs.get(servers[0].label) ?? []).map(
+			const baseline = (runs.get(at(servers, 0).label) ?? []).map(
 				(run) => run.result.ok / run.result.seconds
 			)
 			servers.forEach((server, index) => {

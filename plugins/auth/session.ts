@@ -111,7 +111,8 @@ export function signCookieValue(value: string, secret: string | Uint8Array, maxA
 /** The value `signCookieValue` signed, or `null` when the signature is wrong or expired. */
 export function verifyCookieValue(signed: string, secret: string | Uint8Array): string | null {
 	const [version, value, expires, signature, ...rest] = signed.split('.')
-	if (version !== 'v1' || value === undefined || expires === undefined || signature === undefined) return null
+	if (version !== 'v1' || value === undefined || expires === undefined || signature === undefined)
+		return null
 	if (rest.length > 0) return null
 	const expected = Buffer.from(mac(`${version}.${value}.${expires}`, secretBytes(secret)))
 	const given = Buffer.from(signature)
