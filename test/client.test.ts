@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'bun:test'
 import { Elysia } from 'elysia'
+import type { ThreadStreamEvent } from '../src'
 import { chatkit, MemoryStore, type Responder, streamText } from '../src'
 import { ChatKitClientError, createClient } from '../src/client'
-import type { ThreadStreamEvent } from '../src'
 
 const build = (respond: Responder) => new Elysia().use(chatkit({ store: new MemoryStore(), respond }))
 
@@ -26,7 +26,7 @@ describe('typed client', () => {
 		const client = createClient({ app: build(echo) })
 		const events = await collect(client.threads.create({ input: 'one two three' }))
 		const created = events[0]
-		if (created.type !== 'thread.created') throw new Error('first event must be thread.created')
+		if (created?.type !== 'thread.created') throw new Error('first event must be thread.created')
 		const deltas = events.flatMap((event) =>
 			event.type === 'thread.item.updated' &&
 			event.update.type === 'assistant_message.content_part.text_delta'

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'bun:test'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { renderApiDocs } from '../docs/api'
+import { defined } from './defined'
 
 const root = join(import.meta.dir, '..')
 
@@ -14,7 +15,7 @@ describe('docs', () => {
 		const readme = readFileSync(join(root, 'README.md'), 'utf8')
 		const paths = [
 			...readme.matchAll(/`((?:docs|examples|src|plugins|test|bench)\/[\w./-]+\.(?:md|ts))`/g)
-		].map((match) => match[1])
+		].map((match) => defined(match[1], 'a path'))
 		expect(paths.length).toBeGreaterThan(5)
 		expect(paths.filter((path) => !existsSync(join(root, path)))).toEqual([])
 	})

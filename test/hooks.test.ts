@@ -54,10 +54,10 @@ describe('event hooks', () => {
 		expect(metered).toContain('thread.item.done')
 
 		const thread = events[0]
-		if (thread.type !== 'thread.created') throw new Error('expected thread.created first')
+		if (thread?.type !== 'thread.created') throw new Error('expected thread.created first')
 		const stored = await client.items.list({ thread_id: thread.thread.id, order: 'asc' })
 		const reply = stored.data[1]
-		expect(reply.type === 'assistant_message' && reply.content[0].text).toBe('my card is [card] ok')
+		expect(reply?.type === 'assistant_message' && reply.content[0]?.text).toBe('my card is [card] ok')
 	})
 
 	it('drops an event when a hook returns null', async () => {

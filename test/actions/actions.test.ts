@@ -437,6 +437,6 @@ describe('widgets built with a registry', () => {
 			onClickAction: ui.formAction({ type: 'todo.rename', payload: { id: 't9' }, streaming: false })
 		})
 		expect(button.onClickAction).toEqual({ type: 'todo.rename', payload: { id: 't9' }, streaming: false })
-		expect(Col({ children: [Form({ children: [button] })] }).children?.[0].type).toBe('Form')
+		expect(Col({ children: [Form({ children: [button] })] }).children?.[0]?.type).toBe('Form')
 	})
 })

@@ -3,6 +3,7 @@ import { Agent } from '@openai/agents'
 import { assistantMessage, modelStream, ScriptedModel } from '@openai/agents/testing'
 import { CANCELLED_NOTE } from '../../src/engine/pipeline'
 import type { ThreadStreamEvent } from '../../src/protocol/events'
+import { at } from '../defined'
 import { addMessage, agentApp, storedItems, textOf, userInput } from './helpers'
 
 const waitFor = async (check: () => boolean | Promise<boolean>, what: string) => {
@@ -103,13 +104,13 @@ describe('cancellation', () => {
 			'assistant_message',
 			'sdk_hidden_context'
 		])
-		expect(items[1].type === 'assistant_message' && items[1].content.map((part) => part.text)).toEqual([
+		expect(items[1]?.type === 'assistant_message' && items[1].content.map((part) => part.text)).toEqual([
 			'Hello wor'
 		])
-		expect(items[2].type === 'sdk_hidden_context' && items[2].content).toBe(CANCELLED_NOTE)
+		expect(items[2]?.type === 'sdk_hidden_context' && items[2].content).toBe(CANCELLED_NOTE)
 
 		await addMessage(app, threadId, 'Go on')
-		expect(textOf(model.calls[1].request.input)).toEqual([
+		expect(textOf(at(model.calls, 1).request.input)).toEqual([
 			'Tell me a story',
 			'Hello wor',
 			`Hidden context for the agent (not shown to the user):\n<HiddenContext>\n${CANCELLED_NOTE}\n</HiddenContext>`,

@@ -9,6 +9,7 @@ import type { Thread } from '../../src/protocol/items'
 import type { WidgetRoot } from '../../src/protocol/widgets'
 import { MemoryStore } from '../../src/store/memory'
 import { accumulateText } from '../../src/widgets'
+import { at } from '../defined'
 import {
 	addMessage,
 	agentApp,
@@ -71,7 +72,7 @@ describe('AgentContext in tools', () => {
 		const events = await createThread(app, 'go')
 		const widgets = events.filter((event) => shape(event).endsWith(':widget'))
 		expect(widgets.map(shape)).toEqual(['thread.item.done:widget'])
-		const [widget] = doneItems(widgets)
+		const widget = at(doneItems(widgets), 0)
 		expect(widget).toMatchObject({ type: 'widget', widget: card, copy_text: 'Order 42' })
 		expect(widget.id).toMatch(/^msg_/)
 		const stored: unknown = (await storedItems(store, threadIdOf(events))).find(
@@ -106,11 +107,11 @@ describe('AgentContext in tools', () => {
 			{ type: 'widget.streaming_text.value_delta', component_id: 'text', delta: 'Hello,', done: false },
 			{ type: 'widget.streaming_text.value_delta', component_id: 'text', delta: ' world', done: false }
 		])
-		const done = doneItems(events)[0]
+		const done = at(doneItems(events), 0)
 		expect(done.type === 'widget' && done.widget.children).toEqual([
 			{ type: 'Text', id: 'text', value: 'Hello, world', streaming: true }
 		])
-		expect(events[0].type === 'thread.item.added' && events[0].item.id).toBe(done.id)
+		expect(events[0]?.type === 'thread.item.added' && events[0].item.id).toBe(done.id)
 	})
 
 	test('a streamed widget whose structure changes is replaced whole', async () => {
@@ -166,7 +167,7 @@ describe('AgentContext in tools', () => {
 				: []
 		)
 		expect(deltas).toEqual(['Once ', 'upon a time'])
-		const done = doneItems(events)[0]
+		const done = at(doneItems(events), 0)
 		expect(done.type === 'widget' && done.widget.children).toEqual([
 			{ type: 'Text', id: 'story', value: 'Once upon a time', streaming: false }
 		])
@@ -188,11 +189,11 @@ describe('AgentContext in tools', () => {
 			'thread.item.updated:workflow.task.updated',
 			'thread.item.done:workflow'
 		])
-		const added = events[3]
+		const added = at(events, 3)
 		expect(
 			added.type === 'thread.item.added' && added.item.type === 'workflow' && added.item.workflow.tasks
 		).toHaveLength(1)
-		const [workflow] = doneItems(events)
+		const workflow = at(doneItems(events), 0)
 		if (workflow.type !== 'workflow') throw new Error('no workflow')
 		expect(workflow.workflow).toEqual({
 			type: 'custom',
@@ -217,7 +218,7 @@ describe('AgentContext in tools', () => {
 				expanded: true
 			})
 		})
-		const [workflow] = doneItems(await createThread(app, 'go'))
+		const workflow = at(doneItems(await createThread(app, 'go')), 0)
 		expect(workflow.type === 'workflow' && workflow.workflow).toMatchObject({
 			summary: { title: 'Looked it up', icon: 'search' },
 			expanded: false
@@ -229,7 +230,7 @@ describe('AgentContext in tools', () => {
 			ctx.addWorkflowTask({ type: 'custom', title: 'Step', status_indicator: 'complete' })
 			ctx.endWorkflow({ title: 'All done' }, true)
 		})
-		const [workflow] = doneItems(await createThread(app, 'go'))
+		const workflow = at(doneItems(await createThread(app, 'go')), 0)
 		expect(workflow.type === 'workflow' && workflow.workflow).toMatchObject({
 			summary: { title: 'All done' },
 			expanded: true
@@ -251,7 +252,7 @@ describe('AgentContext in tools', () => {
 			'assistant_message'
 		])
 		await addMessage(app, threadId, 'next')
-		expect(textOf(model.calls[2].request.input)).toContain(
+		expect(textOf(at(model.calls, 2).request.input)).toContain(
 			'Hidden context for the agent (not shown to the user):\n<HiddenContext>\ncustomer tier: gold\n</HiddenContext>'
 		)
 	})

@@ -5,6 +5,7 @@ import { z } from 'zod'
 import { type AgentRunContext, agentContext, clientTool, ResponseStreamConverter } from '../../plugins/agent'
 import type { ThreadItemUpdate, ThreadStreamEvent } from '../../src/protocol/events'
 import type { Annotation } from '../../src/protocol/items'
+import { at } from '../defined'
 import { agentApp, createThread, shape, storedItems, stream, threadIdOf } from './helpers'
 import { messageEvents, responsesStep, sdkMessage } from './responses'
 
@@ -240,7 +241,7 @@ describe('Responses API events', () => {
 		const { events, store, threadId } = await turn(model, { converter: new Upper() })
 		const messages = doneItems(events).filter((item) => item.type === 'assistant_message')
 		expect(messages).toHaveLength(1)
-		expect(messages[0].type === 'assistant_message' && messages[0].content).toEqual([
+		expect(messages[0]?.type === 'assistant_message' && messages[0].content).toEqual([
 			{
 				type: 'output_text',
 				text: 'A',
@@ -310,7 +311,7 @@ describe('Responses API events', () => {
 		])
 		const { events } = await turn(model)
 		const message = doneItems(events).at(-1)
-		expect(message?.type === 'assistant_message' && message.content[0].annotations).toEqual([
+		expect(message?.type === 'assistant_message' && message.content[0]?.annotations).toEqual([
 			{ type: 'annotation', source: { type: 'url', url: 'https://docs', title: 'Docs' }, index: 8 }
 		])
 	})
@@ -508,7 +509,7 @@ describe('reasoning', () => {
 			'thread.item.updated:workflow.task.added',
 			'thread.item.done:workflow'
 		])
-		const ended = doneItems(second)[0]
+		const ended = at(doneItems(second), 0)
 		if (ended.type !== 'workflow') throw new Error('no workflow')
 		expect(ended.id).toBe(workflowId)
 		expect(ended.workflow.tasks).toHaveLength(2)

@@ -3,6 +3,7 @@ import { Agent, tool } from '@openai/agents'
 import { z } from 'zod'
 import { currentTime, describeModelFromEnv, modelFromEnv, OfflineModel } from '../../plugins/agent'
 import type { ThreadStreamEvent } from '../../src/protocol/events'
+import { at } from '../defined'
 import { addMessage, agentApp, anonymous, createThread, storedItems, threadIdOf } from './helpers'
 
 const deltas = (events: ThreadStreamEvent[]) =>
@@ -81,14 +82,14 @@ describe('an OpenAI-compatible server through modelFromEnv', () => {
 		expect(answer(second)).toBe('Hello from fake')
 
 		expect(fake.requests).toHaveLength(2)
-		const [, request] = fake.requests
+		const request = at(fake.requests, 1)
 		expect(request.authorization).toBe('Bearer sk-test-123')
 		expect(request.body).toMatchObject({ model: 'fake-model', stream: true })
 		const messages = request.body.messages as { role: string; content: unknown }[]
 		expect(messages.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'user'])
-		expect(messages[0].content).toBe('Be brief.')
-		expect(JSON.stringify(messages[2].content)).toContain('Hello from fake')
-		expect(messages[3].content).toEqual([
+		expect(at(messages, 0).content).toBe('Be brief.')
+		expect(JSON.stringify(at(messages, 2).content)).toContain('Hello from fake')
+		expect(at(messages, 3).content).toEqual([
 			{ type: 'text', text: 'And this?' },
 			{ type: 'image_url', image_url: { url: 'https://files.test/cat.png', detail: 'auto' } }
 		])

@@ -4,6 +4,7 @@ import { assistantMessage, functionCall, ScriptedModel } from '@openai/agents/te
 import { z } from 'zod'
 import { type AgentRunContext, agentContext, clientTool } from '../../plugins/agent'
 import type { ThreadStreamEvent } from '../../src/protocol/events'
+import { at } from '../defined'
 import { addMessage, agentApp, createThread, shape, storedItems, stream, textOf, threadIdOf } from './helpers'
 
 const updates = (events: ThreadStreamEvent[]) =>
@@ -28,7 +29,7 @@ describe('an agent turn over HTTP', () => {
 		if (done?.type !== 'thread.item.done' || done.item.type !== 'assistant_message')
 			throw new Error('no message')
 		expect(done.item.content).toEqual([{ type: 'output_text', text: 'Hello there', annotations: [] }])
-		const added = events[3]
+		const added = at(events, 3)
 		expect(added.type === 'thread.item.added' && added.item.id).toBe(done.item.id)
 		const items = await storedItems(store, threadIdOf(events))
 		expect(items.map((item) => item.type)).toEqual(['user_message', 'assistant_message'])
@@ -43,7 +44,7 @@ describe('an agent turn over HTTP', () => {
 		const { app } = agentApp({ agent: new Agent({ name: 'A', model }) })
 		const threadId = threadIdOf(await createThread(app, 'First question'))
 		await addMessage(app, threadId, 'Second question')
-		const input = model.calls[1].request.input
+		const input = at(model.calls, 1).request.input
 		expect(textOf(input)).toEqual(['First question', 'First answer', 'Second question'])
 		expect((input as { role?: string }[]).map((item) => item.role)).toEqual(['user', 'assistant', 'user'])
 	})
@@ -58,7 +59,7 @@ describe('an agent turn over HTTP', () => {
 		const threadId = threadIdOf(await createThread(app, 'q1'))
 		await addMessage(app, threadId, 'q2')
 		await addMessage(app, threadId, 'q3')
-		expect(textOf(model.calls[2].request.input)).toEqual(['q2', 'a2', 'q3'])
+		expect(textOf(at(model.calls, 2).request.input)).toEqual(['q2', 'a2', 'q3'])
 	})
 
 	test('a tool reports progress, renames the thread and sees the request context; its result reaches the model', async () => {
@@ -91,7 +92,7 @@ describe('an agent turn over HTTP', () => {
 		const updated = events.find((event) => event.type === 'thread.updated')
 		expect(updated?.type === 'thread.updated' && updated.thread.title).toBe('Order 42')
 		expect((await store.loadThread(threadId, { user: { id: 'anonymous' } })).title).toBe('Order 42')
-		const second = model.calls[1].request.input as { type?: string; output?: unknown }[]
+		const second = at(model.calls, 1).request.input as { type?: string; output?: unknown }[]
 		expect(second.at(-1)).toMatchObject({ type: 'function_call_result', callId: 'call_1' })
 		expect(JSON.stringify(second.at(-1)?.output)).toContain('shipped')
 		expect(events.map(shape).slice(-2)).toEqual([
@@ -125,9 +126,9 @@ describe('an agent turn over HTTP', () => {
 		const threadId = threadIdOf(
 			await createThread(app, 'hi', { inference_options: { tool_choice: { id: 'search' } } })
 		)
-		expect(model.calls[0].request.modelSettings.toolChoice).toBe('search')
+		expect(at(model.calls, 0).request.modelSettings.toolChoice).toBe('search')
 		await addMessage(app, threadId, 'again', { inference_options: { tool_choice: { id: 'unknown' } } })
-		expect(model.calls[1].request.modelSettings.toolChoice).toBeUndefined()
+		expect(at(model.calls, 1).request.modelSettings.toolChoice).toBeUndefined()
 	})
 })
 
@@ -173,7 +174,7 @@ describe('client tool calls', () => {
 			'thread.item.updated:assistant_message.content_part.done',
 			'thread.item.done:assistant_message'
 		])
-		const input = model.calls[1].request.input as Record<string, unknown>[]
+		const input = at(model.calls, 1).request.input as Record<string, unknown>[]
 		expect(input.slice(-2)).toEqual([
 			{ type: 'function_call', callId: 'call_7', name: 'pick_color', arguments: '{"hint":"warm"}' },
 			{

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, test } from 'bun:test'
 import { connect, type Socket } from 'node:net'
 import type { AnyElysia } from 'elysia'
 import { streamText } from '../../src/respond'
-import { CONTEXT, allItems, eventually, makeApp, userInput } from './helpers'
+import { at } from '../defined'
+import { allItems, CONTEXT, eventually, makeApp, userInput } from './helpers'
 
 const CHUNK = 'x'.repeat(64 * 1024)
 const CHUNKS = 120
@@ -81,7 +82,7 @@ describe('a slow client', () => {
 		socket.destroy()
 		const { data: threads } = await store.loadThreads(1, null, 'desc', CONTEXT)
 		const items = await eventually(async () => {
-			const items = await allItems(store, threads[0].id)
+			const items = await allItems(store, at(threads, 0).id)
 			return items.some((item) => item.type === 'sdk_hidden_context') ? items : undefined
 		})
 		expect(items.map((item) => item.type)).toEqual([

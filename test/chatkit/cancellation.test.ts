@@ -4,6 +4,7 @@ import type { AnyElysia } from 'elysia'
 import type { Responder } from '../../src/engine/types'
 import type { ThreadItem, ThreadMetadata, WidgetItem, WorkflowItem } from '../../src/protocol/items'
 import type { WidgetRoot } from '../../src/protocol/widgets'
+import { at } from '../defined'
 import {
 	aborted,
 	allItems,
@@ -188,7 +189,7 @@ describe('cancellation through app.handle', () => {
 		await reader.cancel()
 
 		expect(calls).toHaveLength(1)
-		const [{ thread, pending }] = calls
+		const { thread, pending } = at(calls, 0)
 		expect(thread.id).toBe(events[0].thread.id)
 		expect('items' in thread).toBe(false)
 		expect(pending.map((item) => item.id)).toEqual(['a1', 'wf_1', 'wd_1'])

@@ -60,10 +60,10 @@ export const checkFrames = (text: string): string[] => {
 		.slice(0, -2)
 		.split('\n\n')
 		.map((frame) => {
-			const match = FRAME.exec(frame)
-			if (!match) throw new Error(`not a data frame: ${JSON.stringify(frame)}`)
-			expect(JSON.stringify(JSON.parse(match[1]))).toBe(match[1])
-			return match[1]
+			const data = FRAME.exec(frame)?.[1]
+			if (data === undefined) throw new Error(`not a data frame: ${JSON.stringify(frame)}`)
+			expect(JSON.stringify(JSON.parse(data))).toBe(data)
+			return data
 		})
 }
 

@@ -7,6 +7,7 @@ import type { Annotation, AssistantMessageContent, ThreadItem } from '../../src/
 import type { WidgetRoot } from '../../src/protocol/widgets'
 import { MemoryStore } from '../../src/store/memory'
 import type { ChatKitContext } from '../../src/store/types'
+import { at } from '../defined'
 import {
 	allItems,
 	assistantMessage,
@@ -257,7 +258,7 @@ describe('errors raised by respond or action become error events (§6.5)', () =>
 		})
 		const frames = await readFrames(await create(app))
 		expect(frames[3]).toBe('{"type":"error","code":"custom","allow_retry":false}')
-		expect(JSON.parse(frames[4]).item.id).toBe('after')
+		expect(JSON.parse(at(frames, 4)).item.id).toBe('after')
 	})
 
 	test('a failing store write becomes stream.error, the unsaved event is not forwarded, and respond is closed', async () => {
@@ -367,7 +368,7 @@ describe('persistence follows the stream (§6.3)', () => {
 		})
 		const frames = await readFrames(await create(app))
 		expect(frames[2]).toBe('{"type":"stream_options","stream_options":{"allow_cancel":false}}')
-		expect(seen).toEqual([[JSON.parse(frames[0]).thread.id, CONTEXT.user]])
+		expect(seen).toEqual([[JSON.parse(at(frames, 0)).thread.id, CONTEXT.user]])
 	})
 })
 
@@ -417,6 +418,6 @@ describe('malformed events from a JavaScript responder', () => {
 				'{"type":"stream_options","stream_options":{"allow_cancel":true}}',
 				'{"type":"error","code":"stream.error","allow_retry":true}'
 			])
-			expect(await allItems(store, JSON.parse(frames[0]).thread.id)).toHaveLength(1)
+			expect(await allItems(store, JSON.parse(at(frames, 0)).thread.id)).toHaveLength(1)
 		})
 })

@@ -10,6 +10,7 @@ import type { WidgetComponent, WidgetRoot } from '../../src/protocol/widgets'
 import { MemoryStore } from '../../src/store/memory'
 import type { ChatKitContext, StoreItemType } from '../../src/store/types'
 import { streamWidget } from '../../src/widgets'
+import { at } from '../defined'
 import {
 	aborted,
 	addUserMessage,
@@ -75,7 +76,7 @@ describe('PROTOCOL.md §9.1: the reference server tests over HTTP', () => {
 		])
 		const [newest] = (await store.loadThreadItems(events[0].thread.id, null, 1, 'desc', CONTEXT)).data
 		expect(newest).toMatchObject({ type: 'sdk_hidden_context', content: CANCEL_NOTE })
-		expect(newest.id).toStartWith('shcx_')
+		expect(newest?.id).toStartWith('shcx_')
 		const saved = await store.loadItem(events[0].thread.id, 'assistant-message-pending', CONTEXT)
 		expect(saved).toMatchObject({ type: 'assistant_message', content: [{ text: 'Hello, World!' }] })
 	})
@@ -619,7 +620,7 @@ describe('PROTOCOL.md §9.1: the reference server tests over HTTP', () => {
 		expect(events[1].item.inputs[0].answer).toEqual({ values: ['Math'], skipped: false })
 		const stored = (await store.loadItem(threadId, 'si_1', CONTEXT)) as StructuredInputItem
 		expect(stored.status).toBe('answered')
-		expect(stored.inputs[0].answer).toEqual({ values: ['Math'], skipped: false })
+		expect(stored.inputs[0]?.answer).toEqual({ values: ['Math'], skipped: false })
 	})
 
 	test('#21 sync_custom_action returns the handler updated_item (not saved by the server), or {} without one', async () => {
@@ -977,7 +978,7 @@ describe('PROTOCOL.md §9.1: the reference server tests over HTTP', () => {
 			await call(app, 'threads.create', { input: userInput('Trigger removal') })
 		)
 		expect(frames.at(-1)).toBe('{"type":"thread.item.removed","item_id":"msg_to_remove"}')
-		const threadId = JSON.parse(frames[0]).thread.id
+		const threadId = JSON.parse(at(frames, 0)).thread.id
 		const items = await listItems(app, threadId)
 		expect(items.data.map((item: Wire) => item.id)).not.toContain('msg_to_remove')
 		expect(items.data).toHaveLength(1)
@@ -1166,10 +1167,11 @@ describe('PROTOCOL.md §9.1: the reference server tests over HTTP', () => {
 		})
 		expect(await res.text()).toBe('{"text":"ok"}')
 		expect(seen).toHaveLength(1)
-		expect(Buffer.from(seen[0].data).toString()).toBe('hello audio')
-		expect(seen[0].mime_type).toBe('audio/webm;codecs=opus')
-		expect(seen[0].media_type).toBe('audio/webm')
-		expect(seen[0].context.user).toEqual(USER)
+		const heard = at(seen, 0)
+		expect(Buffer.from(heard.data).toString()).toBe('hello audio')
+		expect(heard.mime_type).toBe('audio/webm;codecs=opus')
+		expect(heard.media_type).toBe('audio/webm')
+		expect(heard.context.user).toEqual(USER)
 	})
 
 	test('#46 retry_after_item passes the stored inference options (tool_choice, model) to respond (a placeholder in the reference)', async () => {

@@ -71,7 +71,7 @@ describe('robustness of the endpoint', () => {
 			events.push(event)
 			if (event.type === 'progress_update') {
 				const created = events[0]
-				if (created.type !== 'thread.created') throw new Error('expected thread.created first')
+				if (created?.type !== 'thread.created') throw new Error('expected thread.created first')
 				await client.threads.delete({ thread_id: created.thread.id })
 				release()
 			}

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'bun:test'
 import type { Responder } from '../../src/engine/types'
 import type { ThreadStreamEvent } from '../../src/protocol/events'
 import type { ThreadItem } from '../../src/protocol/items'
+import { at } from '../defined'
 import {
 	allItems,
 	assistantMessage,
@@ -35,7 +36,7 @@ const base = (threadId: string, id: string, type: string) => ({
 const streamFrames = async (events: (threadId: string) => unknown[]) => {
 	const { app, store } = makeApp({ respond: yielding(events) })
 	const frames = await readFrames(await call(app, 'threads.create', { input: userInput('hi') }))
-	return { app, store, frames: frames.slice(3), threadId: JSON.parse(frames[0]).thread.id as string }
+	return { app, store, frames: frames.slice(3), threadId: JSON.parse(at(frames, 0)).thread.id as string }
 }
 
 describe('observed frames of PROTOCOL.md §3 and §4 come out byte for byte', () => {
@@ -488,7 +489,7 @@ describe('attachment metadata is never sent (§1.3 rule 3)', () => {
 			input: userInput('with file', { attachments: [created.id] })
 		})
 		const frames = await readFrames(res)
-		const threadId = JSON.parse(frames[0]).thread.id
+		const threadId = JSON.parse(at(frames, 0)).thread.id
 		const byId = await readJson(await call(app, 'threads.get_by_id', { thread_id: threadId }))
 		const items = await listItems(app, threadId)
 		for (const text of [...frames, JSON.stringify(byId), JSON.stringify(items)]) {
@@ -510,7 +511,7 @@ describe('attachment metadata is never sent (§1.3 rule 3)', () => {
 			thread_id: threadId
 		})
 		const [stored] = await allItems(store, threadId)
-		expect(stored.type === 'user_message' && stored.attachments[0].metadata).toEqual({ source: 'test' })
+		expect(stored?.type === 'user_message' && stored.attachments[0]?.metadata).toEqual({ source: 'test' })
 		expect((await store.loadAttachment('atc_1', CONTEXT)).metadata).toEqual({ source: 'test' })
 	})
 })
@@ -525,7 +526,7 @@ describe('thread metadata is always sent as {} (§4.1 quirk)', () => {
 		})
 		const res = await call(app, 'threads.create', { input: userInput('x') })
 		const frames = await readFrames(res)
-		const threadId = JSON.parse(frames[0]).thread.id
+		const threadId = JSON.parse(at(frames, 0)).thread.id
 		const answers = [
 			...frames.filter((frame) => frame.includes('"thread":')).map((frame) => JSON.parse(frame).thread),
 			await readJson(await call(app, 'threads.get_by_id', { thread_id: threadId })),

@@ -5,6 +5,7 @@ import type { ChatKitHandlers } from '../../src/engine/types'
 import type { ThreadStreamEvent } from '../../src/protocol/events'
 import { streamText } from '../../src/respond'
 import { MemoryStore } from '../../src/store/memory'
+import { at } from '../defined'
 
 const context = { user: { id: 'engine_user' } }
 const input = { content: [{ type: 'input_text', text: 'hi' }], attachments: [], inference_options: {} }
@@ -18,7 +19,7 @@ const startTurn = async (handlers: Partial<ChatKitHandlers>) => {
 }
 
 const itemTypes = async (store: MemoryStore) => {
-	const [thread] = (await store.loadThreads(1, null, 'desc', context)).data
+	const thread = at((await store.loadThreads(1, null, 'desc', context)).data, 0)
 	const items = await store.loadThreadItems(thread.id, null, 50, 'asc', context)
 	return { thread, types: items.data.map((item) => item.type) }
 }

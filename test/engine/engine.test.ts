@@ -256,7 +256,7 @@ describe('pending items follow their updates (PROTOCOL.md §3.1), for the cancel
 		add(0, 'b')
 		add(0, 'a')
 		add(9, 'c')
-		expect(item.content[0].annotations.map((entry) => entry.source.title)).toEqual(['a', 'b', 'c'])
+		expect(item.content[0]?.annotations.map((entry) => entry.source.title)).toEqual(['a', 'b', 'c'])
 	})
 
 	test('workflow task added appends whatever its index, task updated replaces at its index; other pairs are ignored', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { SignJWT } from 'jose'
 import { createApp } from '../../examples/production'
 import { createClient } from '../../src/client'
+import { at } from '../defined'
 import { createTestDatabase } from '../store/pg'
 
 const root = join(import.meta.dir, '../..')
@@ -54,7 +55,7 @@ describe('production example', () => {
 			const thread = await client.threads.getById({ thread_id: threadId })
 			expect(thread.items.data.map((item) => item.type)).toContain('assistant_message')
 			const rows = await store.client`select count(*)::int as n from chatkit_threads`
-			expect(rows[0].n).toBe(1)
+			expect(at(rows, 0).n).toBe(1)
 
 			const anonymous = await app.handle(
 				new Request('http://localhost/chatkit', {
@@ -91,7 +92,7 @@ describe('production example', () => {
 			const events = []
 			for await (const event of dana.threads.create({ input: 'What is the order status of my order?' }))
 				events.push(event)
-			const threadId = events[0].type === 'thread.created' ? events[0].thread.id : ''
+			const threadId = events[0]?.type === 'thread.created' ? events[0].thread.id : ''
 			expect(events.map((event) => event.type)).toContain('progress_update')
 			const shown = events.find(
 				(event) => event.type === 'thread.item.done' && event.item.type === 'widget'

@@ -10,6 +10,7 @@ import { createStore } from '../../plugins/store'
 import { ChatKitClientError, createClient } from '../../src/client'
 import type { ThreadStreamEvent } from '../../src/protocol/events'
 import type { ThreadItem, WidgetItem } from '../../src/protocol/items'
+import { at } from '../defined'
 
 const root = join(import.meta.dir, '../..')
 const dir = mkdtempSync(join(tmpdir(), 'support-desk-'))
@@ -162,8 +163,11 @@ describe('support desk example', () => {
 		const store = createStore(databaseUrl)
 		try {
 			const thread = await store.loadThreadItems(
-				(await store.loadThreads(10, null, 'desc', { user: { id: 'alice', tenantId: null } })).data[0]
-					.id,
+				at(
+					(await store.loadThreads(10, null, 'desc', { user: { id: 'alice', tenantId: null } }))
+						.data,
+					0
+				).id,
 				null,
 				50,
 				'asc',

@@ -7,6 +7,7 @@ import { PostgresStore, SqliteStore } from '../../plugins/store'
 import { REQUEST_TYPES } from '../../src/protocol/requests'
 import type { Store } from '../../src/store/types'
 import { secretKey, sign } from '../auth/utils'
+import { at } from '../defined'
 import { createTestDatabase } from '../store/pg'
 import { type HandlerCall, isolationApp } from './app'
 
@@ -232,7 +233,7 @@ const isolationSuite = (name: string, open: () => Promise<{ store: Store; close:
 						type: 'application/json'
 					})
 					expect(JSON.parse(body).code).toBe('not_found')
-					const ghost = await send(app, attacker, type, ghostAttacks[index][2])
+					const ghost = await send(app, attacker, type, at(ghostAttacks, index)[2])
 					expect({
 						what,
 						status: ghost.status,

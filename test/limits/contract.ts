@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import type { RateLimitBackend } from '../../plugins/limits'
+import { at } from '../defined'
 
 const MINUTE = 60_000
 /** A time at the start of a fixed window, far from any real clock. */
@@ -36,7 +37,7 @@ export const backendContract = (name: string, setup: BackendCase) =>
 				false
 			])
 			expect(results.slice(0, 5).map((result) => result.remaining)).toEqual([4, 3, 2, 1, 0])
-			const refused = results[6]
+			const refused = at(results, 6)
 			expect(refused.remaining).toBe(0)
 			// The five hits leave the window at T0 + 60 s and weigh 5 × (1 − elapsed/60 s) after it:
 			// one more fits when 5 × (1 − e/60) + 1 ≤ 5, i.e. 12 s into the next window.
@@ -55,7 +56,7 @@ export const backendContract = (name: string, setup: BackendCase) =>
 			const later = await hits(backend, key, 6, 10, T0 + MINUTE + 30_000)
 			expect(later.map((result) => result.allowed)).toEqual([true, true, true, true, true, false])
 			// Blocked only by the previous window's weight: free again when it has slid out far enough.
-			expect(later[5].retryAfterMs).toBe(6_000)
+			expect(at(later, 5).retryAfterMs).toBe(6_000)
 			// Two windows later nothing of the first one is left.
 			const fresh = await hits(backend, key, 10, 10, T0 + 3 * MINUTE)
 			expect(fresh.every((result) => result.allowed)).toBe(true)

@@ -19,6 +19,7 @@ import type { Responder } from '../../src/engine/types'
 import { MemoryStore } from '../../src/store/memory'
 import type { Store } from '../../src/store/types'
 import { secret } from '../auth/utils'
+import { at } from '../defined'
 import { events, eventually, heldResponder, input, openStream, send, tokenFor } from './app'
 
 const MINUTE = 60_000
@@ -456,8 +457,8 @@ describe('the default backend', () => {
 		await send(one.app, alice, 'threads.list')
 		expect((await send(two.app, alice, 'threads.list')).status).toBe(429)
 		expect((await send(one.app, bob, 'threads.list')).status).toBe(200)
-		const tables = stores[0].client
-			.query<{ name: string }, []>(
+		const tables = at(stores, 0)
+			.client.query<{ name: string }, []>(
 				"select name from sqlite_master where type = 'table' and name not in ('chatkit_threads', 'chatkit_items', 'chatkit_attachments') and name like 'chatkit_%' order by name"
 			)
 			.all()

@@ -5,6 +5,7 @@ import { limits } from '../../plugins/limits'
 import { drizzleStore, PostgresStore } from '../../plugins/store'
 import { chatkit } from '../../src/chatkit'
 import { secret } from '../auth/utils'
+import { at } from '../defined'
 import { createTestDatabase } from '../store/pg'
 import { events, eventually, heldResponder, input, openStream, send, tokenFor } from './app'
 
@@ -65,7 +66,7 @@ describe('limits over PostgreSQL', () => {
 		const freed = await eventually(async () => {
 			const rows = await one.store.client`
 				select count(*)::int as n from chatkit_stream_slots s, jsonb_each(s.leases) where s.key = ${JSON.stringify(['acme', 'bob'])}`
-			return rows[0].n === 0
+			return at(rows, 0).n === 0
 		})
 		expect(freed).toBe(true)
 		const second = await openStream(await send(one.app, bob, 'threads.create', { input: input('two') }))

@@ -9,12 +9,12 @@ import {
 	type ActionHandler,
 	chatkit,
 	MemoryStore,
-	type Responder,
 	type RespondArgs,
-	streamText,
+	type Responder,
 	type SyncActionHandler,
-	textMessage,
+	streamText,
 	type ThreadStreamEvent,
+	textMessage,
 	type WidgetItem,
 	type WidgetRoot
 } from '../../src'
@@ -139,7 +139,7 @@ const respond: Responder = async function* (args) {
 		if (last?.type === 'client_tool_call')
 			yield textMessage(args, `The browser answered ${JSON.stringify(last.output)}`)
 		else if (last?.type === 'structured_input')
-			yield textMessage(args, `You picked ${last.inputs[0].answer?.values.join(', ')}`)
+			yield textMessage(args, `You picked ${last.inputs[0]?.answer?.values.join(', ')}`)
 		return
 	}
 	const text = args.input.content.map((part) => part.text).join('')

@@ -22,7 +22,7 @@ describe('the dev server demo', () => {
 		const client = boot()
 		const events = await run(client.threads.create({ input: 'show me the demo card' }))
 		const created = events[0]
-		if (created.type !== 'thread.created') throw new Error('expected thread.created first')
+		if (created?.type !== 'thread.created') throw new Error('expected thread.created first')
 		const card = doneItems(events).find((item) => item.type === 'widget')
 		if (card?.type !== 'widget') throw new Error('expected a widget item')
 		expect(JSON.stringify(card.widget)).toContain('0 likes')
@@ -48,7 +48,7 @@ describe('the dev server demo', () => {
 		const client = boot()
 		const events = await run(client.threads.create({ input: 'please pick color for the header' }))
 		const created = events[0]
-		if (created.type !== 'thread.created') throw new Error('expected thread.created first')
+		if (created?.type !== 'thread.created') throw new Error('expected thread.created first')
 		const call = doneItems(events).at(-1)
 		expect(call?.type === 'client_tool_call' && call.status === 'pending' && call.name).toBe('pick_color')
 

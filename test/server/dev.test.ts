@@ -56,7 +56,7 @@ describe('bun run dev', () => {
 				expect(deltas.length).toBeGreaterThan(1)
 				const thread = await client.threads.getById({ thread_id: threadId })
 				const reply = thread.items.data.find((item) => item.type === 'assistant_message')
-				expect(reply?.type === 'assistant_message' && reply.content[0].text).toBe(deltas.join(''))
+				expect(reply?.type === 'assistant_message' && reply.content[0]?.text).toBe(deltas.join(''))
 			} finally {
 				child.kill()
 				await child.exited

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { ThreadItem, ThreadMetadata } from '../../src/protocol/items'
 import { type ChatKitContext, NotFoundError, type Store } from '../../src/store/types'
+import { defined } from '../defined'
 import {
 	assistantMessage,
 	at,
@@ -71,7 +72,7 @@ const walkItems = async (
 			expect(page.after ?? null).toBeNull()
 			return seen
 		}
-		expect(page.after).toBe(page.data[page.data.length - 1].id)
+		expect(page.after).toBe(defined(page.data.at(-1), 'a last item on a page with more').id)
 		after = page.after
 	}
 	throw new Error('pagination did not end')
@@ -84,7 +85,7 @@ const walkThreads = async (store: Store, limit: number, order: 'asc' | 'desc', c
 		const page = await store.loadThreads(limit, after, order, context)
 		seen.push(...ids(page))
 		if (!page.has_more) return seen
-		expect(page.after).toBe(page.data[page.data.length - 1].id)
+		expect(page.after).toBe(defined(page.data.at(-1), 'a last item on a page with more').id)
 		after = page.after
 	}
 	throw new Error('pagination did not end')
@@ -417,12 +418,15 @@ export function storeContract(name: string, options: StoreContractOptions) {
 				const item = (await store.loadItem('thr_1', 'msg1', context)) as ReturnType<
 					typeof assistantMessage
 				>
-				expect(item.content[0].text).toBe('replaced')
+				expect(item.content[0]?.text).toBe('replaced')
 			})
 
 			test('saveItem updates an item (even to another type) and keeps its position', async () => {
 				const context = await withThread()
-				const [user, assistant, widget] = everyItemKind('thr_1')
+				const kinds = everyItemKind('thr_1')
+				const user = defined(kinds[0], 'a user message')
+				const assistant = defined(kinds[1], 'an assistant message')
+				const widget = defined(kinds[2], 'a widget')
 				for (const item of [user, assistant, widget])
 					await store.addThreadItem('thr_1', item, context)
 				const updatedAssistant = assistantMessage(

@@ -14,6 +14,7 @@ import {
 } from '../../plugins/store'
 import { chatkit } from '../../src/chatkit'
 import { streamText } from '../../src/respond'
+import { at } from '../defined'
 import { newContext, thread } from './fixtures'
 
 // The preload's default timeout reaches only the first file of a multi-file run (Bun 1.4.5).
@@ -147,13 +148,13 @@ describe('drizzleStore plugin', () => {
 				headers: { 'content-type': 'application/json' },
 				body: JSON.stringify({
 					type: 'items.list',
-					params: { thread_id: after.data[0].id, order: 'asc' }
+					params: { thread_id: at(after.data, 0).id, order: 'asc' }
 				})
 			})
 			const items = (await response.json()) as { data: { type: string; content: { text: string }[] }[] }
 			expect(items.data.map((item) => item.type)).toEqual(['user_message', 'assistant_message'])
-			expect(items.data[0].content[0].text).toBe('remember me')
-			expect(items.data[1].content[0].text).toBe('Noted.')
+			expect(items.data[0]?.content[0]?.text).toBe('remember me')
+			expect(items.data[1]?.content[0]?.text).toBe('Noted.')
 		} finally {
 			await second.stop()
 		}

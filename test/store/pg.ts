@@ -52,9 +52,9 @@ export const terminateConnections = async (database: string): Promise<number> =>
 			select pg_terminate_backend(pid) as ended from pg_stat_activity
 			where datname = ${database} and pid <> pg_backend_pid()`
 		for (let i = 0; i < 50; i++) {
-			const [{ n }] =
+			const [row] =
 				await sql`select count(*)::int as n from pg_stat_activity where datname = ${database}`
-			if (n === 0) break
+			if (row?.n === 0) break
 			await Bun.sleep(20)
 		}
 		return rows.length

@@ -7,6 +7,7 @@ import {
 	StoreError,
 	StoreValidationError
 } from '../../plugins/store'
+import { defined } from '../defined'
 import { storeContract } from './contract'
 import { assistantMessage, at, fileAttachment, ids, newContext, thread } from './fixtures'
 import { ADMIN_URL, createTestDatabase, postgresReachable, terminateConnections } from './pg'
@@ -127,11 +128,11 @@ if (!reachable && process.env.CI === 'true') {
 			try {
 				await Promise.all(stores.map((store) => store.ready()))
 				const context = newContext()
-				await stores[0].saveThread(thread('thr_m'), context)
-				expect((await stores[2].loadThread('thr_m', context)).id).toBe('thr_m')
-				const [{ n }] = await stores[1]
+				await defined(stores[0]).saveThread(thread('thr_m'), context)
+				expect((await defined(stores[2]).loadThread('thr_m', context)).id).toBe('thr_m')
+				const [migrations] = await defined(stores[1])
 					.client`select count(*)::int as n from drizzle.__chatkit_store_migrations`
-				expect(n).toBe(1)
+				expect(migrations?.n).toBe(1)
 				const reopened = postgresStore({ url: fresh.url, max: 1 })
 				await reopened.ready()
 				expect((await reopened.loadThread('thr_m', context)).id).toBe('thr_m')
@@ -168,9 +169,10 @@ if (!reachable && process.env.CI === 'true') {
 					assistantMessage('thr_cols', 'm', '2026-01-01T12:00:00.123456Z'),
 					context
 				)
-				const [row] = await store.client`
+				const [stored] = await store.client`
 					select data::text as text, created_at::text as created from chatkit_items
 					where user_id = ${context.user.id}`
+				const row = defined(stored, 'the stored item row')
 				expect(row.text.startsWith('{"id":"m","thread_id":"thr_cols"')).toBe(true)
 				expect(row.created).toBe('2026-01-01 12:00:00.123+00')
 				await store.saveAttachment(fileAttachment('atc_cols'), context)

@@ -4,6 +4,7 @@ import { Elysia } from 'elysia'
 import { cleanTitle, titles } from '../../plugins/titles'
 import { chatkit, MemoryStore, type Responder, streamText, type ThreadStreamEvent } from '../../src'
 import { createClient } from '../../src/client'
+import { at } from '../defined'
 
 const reply: Responder = async function* (args) {
 	yield* streamText(args, ['Paris ', 'is ', 'lovely ', 'in ', 'spring.'])
@@ -25,9 +26,9 @@ describe('titles plugin', () => {
 
 		const updated = events.filter((event) => event.type === 'thread.updated')
 		expect(updated).toHaveLength(1)
-		expect(updated[0].type === 'thread.updated' && updated[0].thread.title).toBe('Spring trip to Paris')
+		expect(updated[0]?.type === 'thread.updated' && updated[0].thread.title).toBe('Spring trip to Paris')
 		const created = events[0]
-		if (created.type !== 'thread.created') throw new Error('expected thread.created first')
+		if (created?.type !== 'thread.created') throw new Error('expected thread.created first')
 		expect((await client.threads.getById({ thread_id: created.thread.id })).title).toBe(
 			'Spring trip to Paris'
 		)
@@ -58,7 +59,7 @@ describe('titles plugin', () => {
 		const titled = events.findIndex((event) => event.type === 'thread.updated')
 		expect(firstDelta).toBeGreaterThan(0)
 		expect(titled).toBeGreaterThan(firstDelta)
-		const last = events[titled]
+		const last = at(events, titled)
 		expect(last.type === 'thread.updated' && last.thread.title).toBe('Paris in spring')
 	})
 

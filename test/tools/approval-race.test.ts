@@ -16,6 +16,7 @@ import type { ThreadStreamEvent } from '../../src/protocol/events'
 import type { WidgetItem } from '../../src/protocol/items'
 import { MemoryStore } from '../../src/store/memory'
 import type { Store } from '../../src/store/types'
+import { at } from '../defined'
 import { createTestDatabase, postgresReachable } from '../store/pg'
 import { anonymous, createThread, customAction, shape, threadIdOf, toolResults, widgetsOf } from './helpers'
 
@@ -115,7 +116,7 @@ const raceTwoAnswers = async (
 	const first = instance(stores[0], new ScriptedModel([[refundCall('call_r')], done]))
 	const second = stores[1] === stores[0] ? first : instance(stores[1], new ScriptedModel([done]))
 	const { threadId, prompts } = await pausedThread(first.app)
-	const [prompt] = prompts
+	const prompt = at(prompts, 0)
 	const results = await Promise.all(
 		[first, second].map((app, i) =>
 			customAction(app.app, threadId, prompt.id, `tool.${answers[i]}`, { id: 'call_r' })
@@ -123,7 +124,7 @@ const raceTwoAnswers = async (
 	)
 	const winners = results.filter(resumed)
 	expect(winners.length).toBe(1)
-	const [winner] = winners
+	const winner = at(winners, 0)
 	const loser = results.find((events) => events !== winner) ?? []
 	const decision = statusOf(winner) === 'Approved' ? 'approved' : 'rejected'
 	const refunds = [...first.payments.refunds, ...(second === first ? [] : second.payments.refunds)]
@@ -200,7 +201,7 @@ describe('answers to one approval arriving at the same moment', () => {
 			const first = instance(sqlite(file), new ScriptedModel([calls, done]))
 			const second = instance(sqlite(file), new ScriptedModel([done]))
 			const { threadId, prompts } = await pausedThread(first.app)
-			const [promptA, promptB] = prompts
+			const [promptA, promptB] = [at(prompts, 0), at(prompts, 1)]
 			const [answerA, answerB] = await Promise.all([
 				customAction(first.app, threadId, promptA.id, 'tool.approve', { id: 'call_a' }),
 				customAction(second.app, threadId, promptB.id, 'tool.reject', { id: 'call_b' })
@@ -211,7 +212,7 @@ describe('answers to one approval arriving at the same moment', () => {
 			expect([...first.payments.refunds, ...second.payments.refunds]).toEqual(['1:10'])
 			const requests = [...first.model.calls, ...second.model.calls]
 			expect(requests.length).toBe(2)
-			expect(toolResults(requests[1].request)).toEqual({
+			expect(toolResults(at(requests, 1).request)).toEqual({
 				call_a: '{"refunded":10}',
 				call_b: REJECTED_MESSAGE
 			})
@@ -250,10 +251,14 @@ describe('a store without updateThreadMetadata', () => {
 		expect(store.updateThreadMetadata).toBeUndefined()
 		const app = instance(store, new ScriptedModel([[refundCall('call_r')], [assistantMessage('Done.')]]))
 		const { threadId, prompts } = await pausedThread(app.app)
-		const events = await customAction(app.app, threadId, prompts[0].id, 'tool.approve', { id: 'call_r' })
+		const events = await customAction(app.app, threadId, at(prompts, 0).id, 'tool.approve', {
+			id: 'call_r'
+		})
 		expect(resumed(events)).toBe(true)
 		expect(statusOf(events)).toBe('Approved')
-		const again = await customAction(app.app, threadId, prompts[0].id, 'tool.approve', { id: 'call_r' })
+		const again = await customAction(app.app, threadId, at(prompts, 0).id, 'tool.approve', {
+			id: 'call_r'
+		})
 		expect(again.map(shape)).toEqual(['stream_options'])
 		expect(app.payments.refunds).toEqual(['42:5'])
 		expect((await store.loadThread(threadId, anonymous)).metadata).not.toHaveProperty(PAUSED_RUN_KEY)

@@ -19,6 +19,7 @@ import { chatkit } from '../../src/chatkit'
 import type { ThreadStreamEvent } from '../../src/protocol/events'
 import type { WidgetItem } from '../../src/protocol/items'
 import { MemoryStore } from '../../src/store/memory'
+import { at } from '../defined'
 import { createTestDatabase } from '../store/pg'
 import {
 	addMessage,
@@ -194,7 +195,7 @@ describe('tools that need approval', () => {
 			id: 'call_x'
 		})
 		expect(replacedCard(resumed)).toMatchObject({ status: { text: 'Rejected' } })
-		expect(toolResults(model.calls[0].request).call_x).toBe(REJECTED_MESSAGE)
+		expect(toolResults(at(model.calls, 0).request).call_x).toBe(REJECTED_MESSAGE)
 		expect(resumed.map(shape).at(-1)).toBe('thread.item.done:assistant_message')
 		expect(resumed.map(shape)).not.toContain('thread.item.added:workflow')
 		expect([...first.payments.refunds, ...second.payments.refunds]).toEqual([])
@@ -211,7 +212,7 @@ describe('tools that need approval', () => {
 		)
 		const events = await createThread(first.app, 'Refund orders 1 and 2')
 		const threadId = threadIdOf(events)
-		const [promptA, promptB] = widgetsOf(events)
+		const [promptA, promptB] = [at(widgetsOf(events), 0), at(widgetsOf(events), 1)]
 		expect([promptA.widget.key, promptB.widget.key]).toEqual([
 			'tool-approval:call_a',
 			'tool-approval:call_b'
@@ -271,7 +272,8 @@ describe('tools that need approval', () => {
 			id: 'call_other'
 		})
 		expect(other.map(shape)).toEqual(['stream_options'])
-		expect((await pausedRun(store, threadId))?.approvals[0].decision).toBeUndefined()
+		const paused = await pausedRun(store, threadId)
+		expect(paused && at(paused.approvals, 0).decision).toBeUndefined()
 	})
 
 	test('a conditional approval asks only when its policy says so; any SDK tool gets a generic prompt', async () => {
@@ -305,7 +307,7 @@ describe('tools that need approval', () => {
 			.use(agent({ agent: new Agent({ name: 'Assistant', model }) }))
 			.use(chatkit({ store: new MemoryStore() }))
 		const events = await createThread(app, 'Move 20, then 500, and wipe the cache')
-		expect(toolResults(model.calls[1].request).small).toBe('moved 20')
+		expect(toolResults(at(model.calls, 1).request).small).toBe('moved 20')
 		const prompts = widgetsOf(events).map((item) => item.widget)
 		expect(prompts.map((card) => card.key)).toEqual(['tool-approval:large', 'tool-approval:wipe'])
 		expect(prompts[0]).toMatchObject({
@@ -338,7 +340,7 @@ describe('tools that need approval', () => {
 			.use(chatkit({ store: new MemoryStore() }))
 		const events = await createThread(app, 'Wipe my account')
 		expect(ran).toBe(false)
-		expect(toolResults(model.calls[1].request).w).toBe(NO_APPROVER_MESSAGE)
+		expect(toolResults(at(model.calls, 1).request).w).toBe(NO_APPROVER_MESSAGE)
 		expect(events.map(shape).at(-1)).toBe('thread.item.done:assistant_message')
 	})
 })

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { assistantMessage, functionCall, ScriptedModel } from '@openai/agents/testing'
 import { z } from 'zod'
 import { clientTool } from '../../plugins/tools'
+import { at } from '../defined'
 import {
 	createThread,
 	doneItems,
@@ -45,7 +46,7 @@ describe('client tools registered with tools()', () => {
 			params: { thread_id: threadId, result: { date: '2030-01-05' } }
 		})
 		expect(resumed.map(shape).at(-1)).toBe('thread.item.done:assistant_message')
-		expect(toolResults(model.calls[1].request).call_d).toBe('{"date":"2030-01-05"}')
+		expect(toolResults(at(model.calls, 1).request).call_d).toBe('{"date":"2030-01-05"}')
 		const items = await storedItems(store, threadId)
 		expect(items.map((item) => item.type)).toEqual([
 			'user_message',
@@ -63,7 +64,7 @@ describe('client tools registered with tools()', () => {
 		const { app, store } = toolsApp(model, [pickDate])
 		const events = await createThread(app, 'Book a delivery')
 		expect(model.calls.length).toBe(2)
-		expect(toolResults(model.calls[1].request).bad).toBe(
+		expect(toolResults(at(model.calls, 1).request).bad).toBe(
 			'The arguments for pick_date do not match its parameters, so nothing was done. Call it again with valid arguments.'
 		)
 		const calls = doneItems(events).filter((item) => item.type === 'client_tool_call')

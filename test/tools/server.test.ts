@@ -6,6 +6,7 @@ import { agent } from '../../plugins/agent'
 import { serverTool, type ToolFailure, tools } from '../../plugins/tools'
 import { chatkit } from '../../src/chatkit'
 import { MemoryStore } from '../../src/store/memory'
+import { at } from '../defined'
 import { createThread, shape, storedItems, threadIdOf, toolResults, toolsApp, workflowsOf } from './helpers'
 
 const lookupOrder = (behaviour: (orderId: string) => unknown) =>
@@ -65,7 +66,7 @@ describe('server tools', () => {
 			update: { type: 'workflow.task.updated', task_index: 0, task: { status_indicator: 'complete' } }
 		})
 
-		expect(JSON.parse(toolResults(model.calls[1].request).call_1 as string)).toEqual({
+		expect(JSON.parse(toolResults(at(model.calls, 1).request).call_1 as string)).toEqual({
 			status: 'shipped',
 			askedBy: 'anonymous'
 		})
@@ -94,12 +95,12 @@ describe('server tools', () => {
 		const events = await createThread(app, 'Where is order 7?')
 
 		expect(events.some((event) => event.type === 'error')).toBe(false)
-		expect(toolResults(model.calls[1].request).call_1).toBe('The tool failed: warehouse offline')
+		expect(toolResults(at(model.calls, 1).request).call_1).toBe('The tool failed: warehouse offline')
 		expect(events.at(-1)).toMatchObject({
 			type: 'thread.item.done',
 			item: { type: 'assistant_message', content: [{ text: 'Sorry, the order system is down.' }] }
 		})
-		const [workflow] = workflowsOf(events)
+		const workflow = at(workflowsOf(events), 0)
 		expect(workflow.workflow).toMatchObject({
 			summary: { title: 'Looking up order 7 failed' },
 			tasks: [{ title: 'Looking up order 7', status_indicator: 'none', content: 'Failed' }]
@@ -175,7 +176,7 @@ describe('server tools', () => {
 			'thread.item.updated:assistant_message.content_part.done',
 			'thread.item.done:assistant_message'
 		])
-		expect(toolResults(model.calls[1].request).q).toBe('ok')
+		expect(toolResults(at(model.calls, 1).request).q).toBe('ok')
 	})
 
 	test('a tool reads what other plugins put in the request context, shows a widget and sends an effect', async () => {
@@ -205,7 +206,7 @@ describe('server tools', () => {
 			.use(agent({ model }))
 			.use(chatkit({ store: new MemoryStore() }))
 		const events = await createThread(app, 'Order 42?')
-		expect(toolResults(model.calls[1].request).s).toBe('shipped')
+		expect(toolResults(at(model.calls, 1).request).s).toBe('shipped')
 		expect(events.map(shape)).toContain('thread.item.done:widget')
 		expect(events).toContainEqual({
 			type: 'client_effect',
@@ -236,7 +237,7 @@ describe('server tools', () => {
 			.use(agent({ model, tools: [own] }))
 			.use(chatkit({ store: new MemoryStore() }))
 		await createThread(app, 'echo')
-		expect(toolResults(model.calls[1].request).e).toBe('own')
+		expect(toolResults(at(model.calls, 1).request).e).toBe('own')
 		expect(() => tools([registered, own])).toThrow('two tools are named "echo"')
 	})
 })

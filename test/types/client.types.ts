@@ -8,13 +8,22 @@ const client = createClient({ url: 'http://127.0.0.1:8000/chatkit' })
 export async function typedResults() {
 	const page = await client.threads.list({ limit: 5, order: 'asc' })
 	const firstTitle: string | null | undefined = page.data[0]?.title
-	// @ts-expect-error a page of threads holds threads, not items
-	const wrong: 'user_message' = page.data[0].type
+	const [first] = page.data
+	if (first) {
+		// @ts-expect-error a page of threads holds threads, not items
+		const wrong: 'user_message' = first.type
+		void wrong
+	}
 
 	const items = await client.items.list({ thread_id: 'thr_1' })
-	const item = items.data[0]
-	if (item.type === 'assistant_message') {
-		const text: string = item.content[0].text
+	const [item] = items.data
+	if (item?.type === 'assistant_message') {
+		const [part] = item.content
+		const text: string | undefined = part?.text
+		if (part) {
+			const own: string = part.text
+			void own
+		}
 		void text
 	}
 
@@ -35,7 +44,6 @@ export async function typedResults() {
 	// @ts-expect-error order is 'asc' or 'desc'
 	await client.threads.list({ order: 'newest' })
 	void firstTitle
-	void wrong
 }
 
 // A key one plugin adds is typed in the next plugin and in routes.

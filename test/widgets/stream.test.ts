@@ -3,6 +3,7 @@ import { type ThreadStreamEvent, ThreadStreamEventSchema } from '../../src/proto
 import type { Card, Markdown, Text, WidgetRoot } from '../../src/protocol/widgets'
 import { generateId } from '../../src/store/ids'
 import { accumulateText, streamWidget } from '../../src/widgets'
+import { at } from '../defined'
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
 	const out: T[] = []
@@ -124,7 +125,8 @@ describe('streamWidget', () => {
 			})
 		)
 		expect(asked).toEqual(['message'])
-		const [added, , done] = events as Extract<ThreadStreamEvent, { item: unknown }>[]
+		const items = events as Extract<ThreadStreamEvent, { item: unknown }>[]
+		const [added, done] = [at(items, 0), at(items, 2)]
 		expect(added.item.id).toMatch(/^msg_[0-9a-f]{16}$/)
 		expect(done.item.id).toBe(added.item.id)
 		expect(Date.parse(added.item.created_at)).toBeGreaterThanOrEqual(before - 1000)
