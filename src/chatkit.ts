@@ -213,7 +213,7 @@ const streamResponse = (turn: Turn, requestSignal: AbortSignal, onEnd: () => voi
 			// the client went away while the last frames were sent
 		}
 	}
-	const body = new ReadableStream({
+	const source = {
 		type: 'direct',
 		pull: writeEvents,
 		async cancel() {
@@ -223,7 +223,9 @@ const streamResponse = (turn: Turn, requestSignal: AbortSignal, onEnd: () => voi
 			releaseBackpressure?.()
 			await running
 		}
-	} as unknown as UnderlyingDefaultSource<Uint8Array>)
+	} satisfies Bun.DirectUnderlyingSource<Uint8Array>
+	// With the DOM lib, ReadableStream has only the web's constructors; Bun's also takes a direct source.
+	const body = new ReadableStream(source as unknown as ConstructorParameters<typeof ReadableStream>[0])
 	return new Response(body, { headers: SSE_HEADERS })
 }
 

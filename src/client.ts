@@ -15,13 +15,16 @@ export interface Handler {
 	handle(request: Request): Promise<Response>
 }
 
+/** What `new Headers()` takes (the global `HeadersInit` exists only with the DOM lib). */
+type HeadersInput = NonNullable<ConstructorParameters<typeof Headers>[0]>
+
 export interface ChatKitClientOptions {
 	/** The endpoint, e.g. `http://127.0.0.1:8000/chatkit`. With `app`, only its path matters. @default 'http://localhost/chatkit' */
 	url?: string
 	/** Send requests to this app instance instead of the network. */
 	app?: Handler
 	/** Extra headers for every request (e.g. `authorization`), or a function that returns them. */
-	headers?: HeadersInit | (() => HeadersInit | Promise<HeadersInit>)
+	headers?: HeadersInput | (() => HeadersInput | Promise<HeadersInput>)
 	/** @default globalThis.fetch */
 	fetch?: (request: Request) => Promise<Response>
 }

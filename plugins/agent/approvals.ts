@@ -61,17 +61,15 @@ const parseArguments = (text: string): unknown => {
 }
 
 /** @internal The approval requests of the SDK's interruptions. */
-export const approvalRequestOf = (item: RunToolApprovalItem): ToolApprovalRequest => {
-	const raw = item.rawItem as { callId?: string; id?: string }
-	return {
-		id: String(raw.callId ?? raw.id ?? ''),
-		name: item.name ?? item.toolName ?? 'tool',
-		arguments: parseArguments(item.arguments ?? '')
-	}
-}
-
 export const approvalRequestsOf = (interruptions: RunToolApprovalItem[]): ToolApprovalRequest[] =>
-	interruptions.map(approvalRequestOf)
+	interruptions.map((item) => {
+		const raw = item.rawItem as { callId?: string; id?: string }
+		return {
+			id: String(raw.callId ?? raw.id ?? ''),
+			name: item.name ?? item.toolName ?? 'tool',
+			arguments: parseArguments(item.arguments ?? '')
+		}
+	})
 
 const isPausedRun = (value: unknown): value is PausedRun =>
 	typeof value === 'object' &&

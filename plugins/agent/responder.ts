@@ -19,7 +19,6 @@ import type { ThreadItem, UserMessageItem } from '../../src/protocol/items'
 import type { ChatKitContext } from '../../src/store/types'
 import {
 	type ApprovalPrompt,
-	approvalRequestOf,
 	approvalRequestsOf,
 	claimPausedRun,
 	clearPausedRun,
@@ -167,9 +166,11 @@ const resumedState = async <C extends ChatKitContext>(
 		new RunContext(ctx),
 		{ contextStrategy: 'merge' }
 	)
-	for (const item of state.getInterruptions()) {
-		const { id } = approvalRequestOf(item)
-		const answer = paused.approvals.find((approval) => approval.id === id)
+	const interruptions = state.getInterruptions()
+	const requests = approvalRequestsOf(interruptions)
+	for (const [index, item] of interruptions.entries()) {
+		// one request per interruption, in order
+		const answer = paused.approvals.find((approval) => approval.id === requests[index]!.id)
 		if (answer?.decision === 'approved') state.approve(item)
 		else state.reject(item, { message: answer?.message ?? REJECTED_MESSAGE })
 	}
