@@ -111,9 +111,10 @@ export const renderApiDocs = (): string => {
 	]
 	for (const { title, file } of entryPoints) {
 		const entries = exportsOf(join(root, file))
-		const unique = [...new Map(entries.map((entry) => [entry.name, entry])).values()].sort((a, b) =>
-			a.name.localeCompare(b.name)
-		)
+		const byName = new Map<string, Entry>()
+		// An overloaded function is declared several times; the documented declaration speaks for it.
+		for (const entry of entries) if (entry.summary || !byName.get(entry.name)?.summary) byName.set(entry.name, entry)
+		const unique = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name))
 		out.push(`## \`${title}\``, '', `Source: \`${file}\``, '', '| name | kind | defined in | summary |', '| --- | --- | --- | --- |')
 		for (const entry of unique)
 			out.push(

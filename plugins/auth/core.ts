@@ -167,14 +167,20 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
  * Cross-site request forgery guard for cookie credentials: a state-changing request is accepted when
  * the browser marks it `Sec-Fetch-Site: same-origin` (or `none`), when its `Origin` is trusted, or, from
  * clients that send neither header (servers, old browsers), when it carries no foreign `Origin`.
- * Same-site requests from sibling subdomains are refused unless their origin is trusted.
+ * Same-site requests from sibling subdomains are refused unless their origin is trusted. `trustedOrigins`
+ * is a set of exact origins or a predicate (for an auth library's own origin patterns).
  */
-export const crossSiteRefusal = (request: Request, trustedOrigins: ReadonlySet<string>) => {
+export const crossSiteRefusal = (
+	request: Request,
+	trustedOrigins: ReadonlySet<string> | ((origin: string) => boolean)
+) => {
 	if (safeMethods.has(request.method)) return undefined
 	const site = request.headers.get('sec-fetch-site')
 	if (site === 'same-origin' || site === 'none') return undefined
 	const origin = request.headers.get('origin')
-	if (origin && trustedOrigins.has(origin)) return undefined
+	const trusted =
+		typeof trustedOrigins === 'function' ? trustedOrigins : (o: string) => trustedOrigins.has(o)
+	if (origin && trusted(origin)) return undefined
 	if (site === null && (origin === null || origin === new URL(request.url).origin)) return undefined
 	return `${site ?? 'foreign-origin'} ${request.method} with a cookie credential from an untrusted origin`
 }

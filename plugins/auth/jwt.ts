@@ -154,7 +154,8 @@ const curveAlgorithm: Record<string, JwtAlgorithm> = {
 	secp384r1: 'ES384',
 	secp521r1: 'ES512'
 }
-const maxTokenLength = 16_384
+/** The longest token the verifiers read (a longer one is refused before any signature check). */
+export const maxTokenLength = 16_384
 
 const fail = (setting: string, detail: string): never => {
 	throw new AuthConfigError(setting, detail, 'jwtAuth option')
