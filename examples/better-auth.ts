@@ -14,10 +14,10 @@ import { betterAuth } from 'better-auth'
 import { getMigrations } from 'better-auth/db/migration'
 import { bearer, jwt, organization } from 'better-auth/plugins'
 import { Elysia } from 'elysia'
+import { chatkit, type Responder, streamText } from 'elysia-chatkit'
+import { betterAuthUser } from 'elysia-chatkit/plugins/better-auth'
+import { createStore, drizzleStore, parseDatabaseUrl } from 'elysia-chatkit/plugins/store'
 import { Pool } from 'pg'
-import { betterAuthUser } from '../plugins/better-auth'
-import { createStore, drizzleStore, parseDatabaseUrl } from '../plugins/store'
-import { chatkit, type Responder, streamText } from '../src'
 
 type Env = Record<string, string | undefined>
 
