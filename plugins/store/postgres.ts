@@ -5,7 +5,13 @@ import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
 import type { Attachment, Page, ThreadItem, ThreadMetadata } from '../../src/protocol/items'
 import { generateId } from '../../src/store/ids'
-import { type ChatKitContext, NotFoundError, type Store, type StoreItemType } from '../../src/store/types'
+import {
+	type ChatKitContext,
+	NotFoundError,
+	type Store,
+	type StoreItemType,
+	type ThreadUpdate
+} from '../../src/store/types'
 import * as schema from './schema.pg'
 import {
 	checkLimit,
@@ -23,6 +29,7 @@ import {
 	storableId,
 	toPage,
 	updateMetadataKey,
+	updateThreadData,
 	withCallerErrors
 } from './shared'
 import * as statements from './postgres-statements'
@@ -291,6 +298,24 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 			new Date(row.createdAt).toISOString(),
 			row.data
 		])
+	}
+
+	/** One transaction that locks the thread's row before reading it, like `updateThreadMetadata`. */
+	async updateThread(threadId: string, update: ThreadUpdate, context: C): Promise<ThreadMetadata> {
+		const { tenantId, userId } = ownerOf(context, this.limits)
+		if (!storableId(threadId, this.limits)) throw new NotFoundError('thread', threadId)
+		return this.transaction('updateThread', async (tx) => {
+			const [row] = await tx.unsafe<{ data: string }[]>(statements.LOCK_THREAD, [
+				tenantId,
+				userId,
+				threadId
+			])
+			if (!row) throw new NotFoundError('thread', threadId)
+			const result = updateThreadData(row.data, update, this.limits)
+			if (result.data !== undefined)
+				await tx.unsafe(statements.UPDATE_THREAD, [tenantId, userId, threadId, result.data])
+			return result.thread
+		})
 	}
 
 	/**

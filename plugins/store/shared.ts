@@ -7,8 +7,8 @@ import {
 } from '../../src/protocol/items'
 import { isUsableId, MAX_ID_LENGTH } from '../../src/store/ids'
 import { createdAtMs } from '../../src/store/memory'
-import { withMetadataValue } from '../../src/store/metadata'
-import type { ChatKitContext, SortOrder } from '../../src/store/types'
+import { applyThreadUpdate, withMetadataValue } from '../../src/store/metadata'
+import type { ChatKitContext, SortOrder, ThreadUpdate } from '../../src/store/types'
 
 /** Where the stores record applied migrations (PostgreSQL: in schema `drizzle`); other plugins use their own table. */
 export const MIGRATIONS_TABLE = '__chatkit_store_migrations'
@@ -140,6 +140,20 @@ export const updateMetadataKey = (
 	if (next === current) return { current }
 	const written = { ...thread, metadata: withMetadataValue(metadata, key, next) }
 	return { current, data: serialize('thread', written, limits) }
+}
+
+/**
+ * Applies `update` to a stored thread document (its JSON text): the thread after the update, and the
+ * document to write back (`undefined` when nothing changed).
+ */
+export const updateThreadData = (
+	data: string,
+	update: ThreadUpdate,
+	limits: StoreLimits
+): { thread: ThreadMetadata; data?: string } => {
+	const thread = applyThreadUpdate(JSON.parse(data) as ThreadMetadata, update)
+	const written = serialize('thread', threadMetadataOf(thread), limits)
+	return written === data ? { thread } : { thread: JSON.parse(written), data: written }
 }
 
 export interface PreparedItem {

@@ -5,7 +5,13 @@ import { type BunSQLiteDatabase, drizzle } from 'drizzle-orm/bun-sqlite'
 import { migrate } from 'drizzle-orm/bun-sqlite/migrator'
 import type { Attachment, Page, ThreadItem, ThreadMetadata } from '../../src/protocol/items'
 import { generateId } from '../../src/store/ids'
-import { type ChatKitContext, NotFoundError, type Store, type StoreItemType } from '../../src/store/types'
+import {
+	type ChatKitContext,
+	NotFoundError,
+	type Store,
+	type StoreItemType,
+	type ThreadUpdate
+} from '../../src/store/types'
 import * as schema from './schema.sqlite'
 import {
 	checkLimit,
@@ -24,6 +30,7 @@ import {
 	storableId,
 	toPage,
 	updateMetadataKey,
+	updateThreadData,
 	withCallerErrors
 } from './shared'
 import { type SqliteStatements, sqliteStatements } from './sqlite-statements'
@@ -81,6 +88,7 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 		apply: (current: unknown) => unknown
 	) => unknown
 	private readonly deleteThreadAndItems: (owner: Owner, threadId: string) => void
+	private readonly patchThread: (owner: Owner, threadId: string, update: ThreadUpdate) => ThreadMetadata
 	private readonly batcher: SqliteWriteBatcher | undefined
 
 	constructor(options: SqliteStoreOptions = {}) {
@@ -109,6 +117,14 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 			if (result.data !== undefined)
 				updateThreadData.run(result.data, owner.tenantId, owner.userId, threadId)
 			return result.current
+		}).immediate
+		this.patchThread = this.client.transaction((owner, threadId, update) => {
+			const { loadThread, updateThreadData: write } = this.statements
+			const row = loadThread.get(owner.tenantId, owner.userId, threadId)
+			if (!row) throw new NotFoundError('thread', threadId)
+			const result = updateThreadData(row.data, update, this.limits)
+			if (result.data !== undefined) write.run(result.data, owner.tenantId, owner.userId, threadId)
+			return result.thread
 		}).immediate
 		this.deleteThreadAndItems = this.client.transaction((owner, threadId) => {
 			const { deleteThreadItems, deleteThread } = this.statements
@@ -185,6 +201,13 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 		await this.write('saveThread', () =>
 			this.statements.saveThread.run(owner.tenantId, owner.userId, row.id, row.createdAt, row.data)
 		)
+	}
+
+	/** One `BEGIN IMMEDIATE` transaction, like `updateThreadMetadata`. */
+	async updateThread(threadId: string, update: ThreadUpdate, context: C): Promise<ThreadMetadata> {
+		const owner = ownerOf(context, this.limits)
+		if (!storableId(threadId, this.limits)) throw new NotFoundError('thread', threadId)
+		return this.write('updateThread', () => this.patchThread(owner, threadId, update))
 	}
 
 	/**

@@ -12,7 +12,7 @@ import {
 	threadMetadataOf
 } from '../protocol/items'
 import { isHiddenItem } from '../protocol/serialize'
-import type { ChatKitContext } from '../store/types'
+import type { ChatKitContext, ThreadUpdate } from '../store/types'
 import { ChatKitError, CustomStreamError, StreamError } from './errors'
 import { applyUpdate } from './pending'
 import type { ChatKitHandlers, EventHook } from './types'
@@ -35,8 +35,41 @@ const checkEvent = (event: ThreadStreamEvent): void => {
 		)
 }
 
-const snapshot = (thread: ThreadMetadata): string =>
-	JSON.stringify([thread.title, thread.status, thread.allowed_image_domains, thread.metadata])
+const same = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b)
+
+/** What a turn changed in its thread since `saved`: the fields and metadata keys that differ, or `undefined`. */
+export const threadChangesOf = (saved: ThreadMetadata, thread: ThreadMetadata): ThreadUpdate | undefined => {
+	const update: ThreadUpdate = {}
+	let changed = false
+	if (!same(saved.title ?? null, thread.title ?? null)) {
+		update.title = thread.title ?? null
+		changed = true
+	}
+	if (!same(saved.status, thread.status)) {
+		update.status = thread.status
+		changed = true
+	}
+	if (!same(saved.allowed_image_domains ?? null, thread.allowed_image_domains ?? null)) {
+		update.allowed_image_domains = thread.allowed_image_domains ?? null
+		changed = true
+	}
+	const before = saved.metadata ?? {}
+	const after = thread.metadata ?? {}
+	if (before !== after) {
+		const metadata: Record<string, unknown> = {}
+		let keys = false
+		for (const key of new Set([...Object.keys(before), ...Object.keys(after)]))
+			if (!same(before[key], after[key])) {
+				metadata[key] = after[key]
+				keys = true
+			}
+		if (keys) {
+			update.metadata = metadata
+			changed = true
+		}
+	}
+	return changed ? update : undefined
+}
 
 export const errorEventFor = (error: unknown): ErrorEvent => {
 	if (error instanceof CustomStreamError)
@@ -150,7 +183,8 @@ async function respondPhase<C extends ChatKitContext>(
 	await emit({ type: 'stream_options', stream_options: streamOptions })
 	if (signal.aborted) return
 
-	let last = snapshot(thread)
+	/** The thread's fields as last saved (or loaded), to find what the turn changed. */
+	let saved = jsonCopy(threadMetadataOf(thread))
 	/** The thread's fields as references, when last checked. */
 	let seen = threadMetadataOf(thread)
 	const pending = new Map<string, ThreadItem>()
@@ -161,18 +195,17 @@ async function respondPhase<C extends ChatKitContext>(
 		seen.status !== thread.status ||
 		seen.allowed_image_domains !== thread.allowed_image_domains ||
 		seen.metadata !== thread.metadata
-	/** True when the thread differs from what was last saved (and takes the new state as saved). */
-	const threadChanged = () => {
+	/**
+	 * Saves what the turn changed in the thread since the last save, as an update of those fields and
+	 * metadata keys only (a thread deleted meanwhile stays deleted), and announces the stored thread.
+	 */
+	const saveChanges = async (): Promise<void> => {
 		seen = threadMetadataOf(thread)
-		const now = snapshot(thread)
-		if (now === last) return false
-		last = now
-		return true
-	}
-	const saveThread = async (): Promise<void> => {
-		await store.loadThread(thread.id, context)
-		await store.saveThread(threadMetadataOf(thread), context)
-		await emit({ type: 'thread.updated', thread })
+		const changes = threadChangesOf(saved, thread)
+		if (!changes) return
+		saved = jsonCopy(threadMetadataOf(thread))
+		const stored = await store.updateThread(thread.id, changes, context)
+		await emit({ type: 'thread.updated', thread: { ...stored, items: thread.items } })
 	}
 
 	let cancelled: Promise<void> | undefined
@@ -250,15 +283,15 @@ async function respondPhase<C extends ChatKitContext>(
 						if (signal.aborted) throw new Aborted()
 					}
 				}
-				if (mayHaveChanged(event) && threadChanged()) await saveThread()
+				if (mayHaveChanged(event)) await saveChanges()
 			}
-			if (threadChanged()) await saveThread()
+			await saveChanges()
 		} catch (error) {
 			waiting = false
 			if (error instanceof Aborted || signal.aborted) throw new Aborted()
 			await emit(errorEventFor(error))
 		}
-		if (threadChanged()) await saveThread()
+		await saveChanges()
 		settled = true
 	} catch (error) {
 		if (!(error instanceof Aborted)) throw error

@@ -45,10 +45,7 @@ export const createReads = <C extends ChatKitContext>(
 		},
 
 		async 'threads.update'({ thread_id, title }, context) {
-			const thread = await store.loadThread(thread_id, context)
-			thread.title = title
-			await store.saveThread(thread, context)
-			return threadToWire(thread)
+			return threadToWire(await store.updateThread(thread_id, { title }, context))
 		},
 
 		async 'threads.delete'({ thread_id }, context) {

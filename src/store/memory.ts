@@ -7,8 +7,15 @@ import {
 } from '../protocol/items'
 import { jsonCopy } from '../protocol/copy'
 import { generateId } from './ids'
-import { withMetadataValue } from './metadata'
-import { type ChatKitContext, NotFoundError, type SortOrder, type Store, type StoreItemType } from './types'
+import { applyThreadUpdate, withMetadataValue } from './metadata'
+import {
+	type ChatKitContext,
+	NotFoundError,
+	type SortOrder,
+	type Store,
+	type StoreItemType,
+	type ThreadUpdate
+} from './types'
 
 /** An item kept as its JSON text: a read is one `JSON.parse`, and nothing the caller holds is shared. */
 interface StoredItem {
@@ -154,6 +161,13 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 		}
 		threads.set(thread.id, entry)
 		sorted.splice(lowerBound(sorted, entry), 0, entry)
+	}
+
+	/** Reads, updates and writes in one synchronous step, so nothing can come between. */
+	async updateThread(threadId: string, update: ThreadUpdate, context: C): Promise<ThreadMetadata> {
+		const stored = this.stored(threadId, context)
+		stored.thread = stripItems(applyThreadUpdate(stored.thread, update))
+		return copyThread(stored.thread)
 	}
 
 	/** Reads, updates and writes in one synchronous step, so nothing can come between. */

@@ -38,6 +38,16 @@ export class NotFoundError extends Error {
 	}
 }
 
+/** The fields of a stored thread that {@link Store.updateThread} changes; the others keep their stored values. */
+export interface ThreadUpdate {
+	/** The new title; `null` removes it. */
+	title?: string | null
+	status?: ThreadMetadata['status']
+	allowed_image_domains?: string[] | null
+	/** Keys of `metadata` to set; a key whose value is `undefined` is removed. */
+	metadata?: Record<string, unknown>
+}
+
 /**
  * Persistence for threads, items and attachment records.
  * Every method receives the request context and must scope what it reads and writes by
@@ -48,8 +58,26 @@ export interface Store<C extends ChatKitContext = ChatKitContext> {
 	generateItemId(itemType: StoreItemType, thread: ThreadMetadata, context: C): string
 	/** @throws NotFoundError */
 	loadThread(threadId: string, context: C): Promise<ThreadMetadata>
-	/** Upsert thread metadata; an `items` property on the argument is ignored. */
+	/**
+	 * Upsert thread metadata; an `items` property on the argument is ignored. The engine calls it only to
+	 * create a thread; changes to an existing thread go through {@link Store.updateThread}.
+	 */
 	saveThread(thread: ThreadMetadata, context: C): Promise<void>
+	/**
+	 * Change the named fields of a stored thread, atomically: `title`, `status` and
+	 * `allowed_image_domains` are replaced when given (not `undefined`); each key of `metadata` is set
+	 * in place (a key whose value is `undefined` is removed) and every other key keeps its stored
+	 * value. No other write to the thread comes between the read and the write, across connections and
+	 * instances, so concurrent updates of different fields or keys are all kept.
+	 *
+	 * A thread that does not exist for this context is never created: `NotFoundError`, nothing written.
+	 * Returns the thread as stored after the update.
+	 *
+	 * @throws NotFoundError
+	 * @example
+	 * await store.updateThread(threadId, { title: 'Renamed', metadata: { priority: 'high' } }, context)
+	 */
+	updateThread(threadId: string, update: ThreadUpdate, context: C): Promise<ThreadMetadata>
 	/**
 	 * Atomically read and rewrite one key of a stored thread's `metadata`: `update` receives the stored
 	 * value (`undefined` when the key is absent) and returns the new one (`undefined` removes the key;

@@ -751,6 +751,113 @@ export function storeContract(name: string, options: StoreContractOptions) {
 			})
 		})
 
+		describe('updateThread', () => {
+			const stored = (threadId: string) =>
+				thread(threadId, at(0), {
+					title: 'Kept',
+					status: { type: 'locked', reason: 'Because' },
+					allowed_image_domains: ['cdn.example.com'],
+					metadata: { first: 1, job: { step: 2, note: 'NUL \u0000 and ünïcode' }, last: [true] }
+				})
+
+			test('changes only the named fields and metadata keys, in place, and returns the stored thread', async () => {
+				const context = newContext()
+				await store.saveThread(stored('thr_patch'), context)
+				await store.saveThread(thread('thr_after', at(1)), context)
+				const updated = await store.updateThread(
+					'thr_patch',
+					{ title: 'Renamed', metadata: { job: { step: 3 }, added: 'x' } },
+					context
+				)
+				const expected = {
+					...stored('thr_patch'),
+					title: 'Renamed',
+					metadata: { first: 1, job: { step: 3 }, last: [true], added: 'x' }
+				}
+				expect(updated).toEqual(expected)
+				const loaded = await store.loadThread('thr_patch', context)
+				expect(loaded).toEqual(expected)
+				expect(Object.keys(loaded.metadata)).toEqual(['first', 'job', 'last', 'added'])
+				expect(ids(await store.loadThreads(10, null, 'asc', context))).toEqual([
+					'thr_patch',
+					'thr_after'
+				])
+			})
+
+			test('status, allowed domains, a null title and a removed key; an empty update changes nothing', async () => {
+				const context = newContext()
+				await store.saveThread(stored('thr_fields'), context)
+				await store.updateThread(
+					'thr_fields',
+					{
+						title: null,
+						status: { type: 'closed', reason: 'Done' },
+						allowed_image_domains: null,
+						metadata: { job: undefined }
+					},
+					context
+				)
+				const expected: ThreadMetadata = {
+					...stored('thr_fields'),
+					title: null,
+					status: { type: 'closed', reason: 'Done' },
+					allowed_image_domains: null,
+					metadata: { first: 1, last: [true] }
+				}
+				expect(await store.loadThread('thr_fields', context)).toEqual(expected)
+				expect(await store.updateThread('thr_fields', {}, context)).toEqual(expected)
+				expect(await store.loadThread('thr_fields', context)).toEqual(expected)
+			})
+
+			test("an unknown, deleted or other owner's thread is NotFoundError and is not created", async () => {
+				const tenant = `acme_${crypto.randomUUID()}`
+				const mine = newContext(tenant)
+				await store.saveThread(stored('thr_mine'), mine)
+				await store.saveThread(stored('thr_gone'), mine)
+				await store.deleteThread('thr_gone', mine)
+				const other = newContext(tenant)
+				await notFound(store.updateThread('thr_mine', { title: 'Stolen' }, other), 'thread')
+				await notFound(store.updateThread('thr_gone', { title: 'Back' }, mine), 'thread')
+				await notFound(store.updateThread('thr_never', { metadata: { a: 1 } }, mine), 'thread')
+				expect(ids(await store.loadThreads(10, null, 'asc', other))).toEqual([])
+				expect(ids(await store.loadThreads(10, null, 'asc', mine))).toEqual(['thr_mine'])
+				expect(await store.loadThread('thr_mine', mine)).toEqual(stored('thr_mine'))
+			})
+
+			test('20 concurrent updates of different keys and a rename: every one is kept', async () => {
+				const context = newContext()
+				await store.saveThread(stored('thr_keys'), context)
+				await Promise.all([
+					...Array.from({ length: 20 }, (_, i) =>
+						store.updateThread('thr_keys', { metadata: { [`key_${i}`]: i } }, context)
+					),
+					store.updateThread('thr_keys', { title: 'Renamed' }, context)
+				])
+				const loaded = await store.loadThread('thr_keys', context)
+				expect(loaded.title).toBe('Renamed')
+				for (let i = 0; i < 20; i++) expect(loaded.metadata[`key_${i}`]).toBe(i)
+				expect(loaded.metadata.job).toEqual(stored('thr_keys').metadata.job)
+			})
+
+			test('updates racing a delete never bring the thread back (10 rounds)', async () => {
+				const context = newContext()
+				for (let round = 0; round < 10; round++) {
+					const id = `thr_race_${round}`
+					await store.saveThread(stored(id), context)
+					const outcomes = await Promise.allSettled([
+						store.updateThread(id, { title: 'A' }, context),
+						store.deleteThread(id, context),
+						store.updateThread(id, { metadata: { b: 1 } }, context)
+					])
+					for (const outcome of outcomes)
+						if (outcome.status === 'rejected')
+							expect(outcome.reason).toBeInstanceOf(NotFoundError)
+					await notFound(store.loadThread(id, context), 'thread')
+				}
+				expect(ids(await store.loadThreads(10, null, 'asc', context))).toEqual([])
+			})
+		})
+
 		describe('updateThreadMetadata', () => {
 			const updateKey = (
 				threadId: string,

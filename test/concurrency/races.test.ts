@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createStore } from '../../plugins/store'
+import { type ChatKitContext, NotFoundError } from '../../src/store/types'
+import { createTestDatabase, postgresReachable } from '../store/pg'
+import { assistantTexts, createThread, Gate, gates, type Instance, instance, send } from './app'
+
+// The preload's default timeout reaches only the first file of a multi-file run (Bun 1.4.5).
+setDefaultTimeout(60_000)
+
+const anonymous: ChatKitContext = { user: { id: 'anonymous' } }
+const reachable = await postgresReachable()
+const dir = mkdtempSync(join(tmpdir(), 'chatkit-races-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+type Setup = { open: () => Promise<[Instance, Instance]>; close: () => Promise<void> }
+
+/** One app on a SQLite file: both requests of a race go to it. */
+const sqliteSetup = (): Setup => {
+	let store: ReturnType<typeof createStore> | undefined
+	return {
+		async open() {
+			store = createStore(`sqlite:${join(dir, `${crypto.randomUUID()}.db`)}`)
+			const app = instance(store)
+			return [app, app]
+		},
+		close: async () => store?.close()
+	}
+}
+
+/** Two app instances, each with its own store (pool), over one PostgreSQL database: a race's requests are split. */
+const postgresSetup = (): Setup => {
+	let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined
+	const stores: ReturnType<typeof createStore>[] = []
+	return {
+		async open() {
+			database = await createTestDatabase()
+			const [a, b] = [createStore(database.url), createStore(database.url)]
+			stores.push(a, b)
+			await Promise.all([a.ready(), b.ready()])
+			return [instance(a), instance(b)]
+		},
+		async close() {
+			for (const store of stores) await store.close()
+			await database?.drop()
+		}
+	}
+}
+
+const setups: [string, () => Setup, boolean][] = [
+	['SQLite file, one instance', sqliteSetup, true],
+	['PostgreSQL, two instances over one database', postgresSetup, reachable || process.env.CI === 'true']
+]
+
+const isGone = async (app: Instance, threadId: string) => {
+	const read = await send(app.app, { type: 'threads.get_by_id', params: { thread_id: threadId } })
+	const list = await send(app.app, { type: 'threads.list', params: { limit: 100, order: 'desc' } })
+	const listed = (list.json as unknown as { data: { id: string }[] }).data.some(
+		(thread) => thread.id === threadId
+	)
+	return read.status === 404 && !listed
+}
+
+for (const [name, setup, enabled] of setups)
+	describe.skipIf(!enabled)(`races on one thread: ${name}`, () => {
+		const current = setup()
+		let a: Instance
+		let b: Instance
+		beforeAll(async () => {
+			;[a, b] = await current.open()
+		})
+		afterAll(() => current.close())
+
+		test('threads.delete and threads.update at once: the thread stays deleted (40 rounds)', async () => {
+			const resurrected: number[] = []
+			for (let round = 0; round < 40; round++) {
+				const { threadId } = await createThread(a.app, `hello ${round}`)
+				const [deleted, updated] = await Promise.all([
+					send(a.app, { type: 'threads.delete', params: { thread_id: threadId } }),
+					send(b.app, { type: 'threads.update', params: { thread_id: threadId, title: 'Renamed' } })
+				])
+				expect(deleted.status).toBe(200)
+				expect([200, 404]).toContain(updated.status)
+				if (updated.status === 404) expect(updated.json?.code).toBe('not_found')
+				if (!(await isGone(a, threadId))) resurrected.push(round)
+			}
+			expect(resurrected).toEqual([])
+		})
+
+		test('an approval while the thread is renamed 20 times, then the approval again: the tool runs once (15 rounds)', async () => {
+			const twice: number[] = []
+			for (let round = 0; round < 15; round++) {
+				const order = `o${round}`
+				const { threadId, events } = await createThread(a.app, `refund ${order}`)
+				const prompt = events.find(
+					(event) => event.type === 'thread.item.done' && event.item.type === 'widget'
+				)
+				const promptId = prompt?.type === 'thread.item.done' ? prompt.item.id : null
+				const approve = (app: Instance) =>
+					send(app.app, {
+						type: 'threads.custom_action',
+						params: {
+							thread_id: threadId,
+							item_id: promptId,
+							action: { type: 'tool.approve', payload: { id: `call_${order}` } }
+						}
+					})
+				const rename = (title: string) =>
+					send(b.app, { type: 'threads.update', params: { thread_id: threadId, title } })
+				await Promise.all([approve(a), ...Array.from({ length: 20 }, (_, i) => rename(`Title ${i}`))])
+				await approve(b)
+				const refunds = [...a.payments.refunds, ...(b === a ? [] : b.payments.refunds)].filter(
+					(id) => id === order
+				)
+				if (refunds.length !== 1) twice.push(round)
+			}
+			expect(twice).toEqual([])
+		})
+
+		test('a turn that read the thread before an approval ends after it: the paused run is not written back, the tool runs once', async () => {
+			const order = 'held'
+			const { threadId, events } = await createThread(a.app, `refund ${order}`)
+			const prompt = events.find(
+				(event) => event.type === 'thread.item.done' && event.item.type === 'widget'
+			)
+			const promptId = prompt?.type === 'thread.item.done' ? prompt.item.id : null
+			const approve = (app: Instance) =>
+				send(app.app, {
+					type: 'threads.custom_action',
+					params: {
+						thread_id: threadId,
+						item_id: promptId,
+						action: { type: 'tool.approve', payload: { id: `call_${order}` } }
+					}
+				})
+			const gate = new Gate()
+			gates.push(gate)
+			const held = send(b.app, {
+				type: 'threads.custom_action',
+				params: {
+					thread_id: threadId,
+					item_id: null,
+					action: { type: 'tag.set', payload: { key: 'tag', value: 'x' } }
+				}
+			})
+			await gate.reached
+			const during = await approve(a)
+			expect([200, 409]).toContain(during.status)
+			gate.release()
+			expect((await held).status).toBe(200)
+			await approve(a)
+			await approve(b)
+			const refunds = [...a.payments.refunds, ...(b === a ? [] : b.payments.refunds)]
+			expect(refunds.filter((id) => id === order)).toEqual([order])
+			const stored = await a.store.loadThread(threadId, anonymous)
+			expect(stored.metadata).toEqual({ tag: 'x' })
+		})
+
+		test('a turn that sets one metadata key while another instance sets another and renames the thread: all kept', async () => {
+			const { threadId } = await createThread(a.app, 'hello')
+			const gate = new Gate()
+			gates.push(gate)
+			const turn = send(a.app, {
+				type: 'threads.custom_action',
+				params: {
+					thread_id: threadId,
+					item_id: null,
+					action: { type: 'tag.set', payload: { key: 'from_turn', value: 'a' } }
+				}
+			})
+			await gate.reached
+			await b.store.updateThreadMetadata?.(threadId, 'from_elsewhere', () => 'b', anonymous)
+			const renamed = await send(b.app, {
+				type: 'threads.update',
+				params: { thread_id: threadId, title: 'Renamed' }
+			})
+			expect(renamed.status).toBe(200)
+			gate.release()
+			expect((await turn).status).toBe(200)
+			const stored = await a.store.loadThread(threadId, anonymous)
+			expect(stored.title).toBe('Renamed')
+			expect(stored.metadata).toMatchObject({ from_turn: 'a', from_elsewhere: 'b' })
+		})
+
+		test('a thread deleted while a turn runs is not brought back by the turn', async () => {
+			const { threadId } = await createThread(a.app, 'hello')
+			const gate = new Gate()
+			gates.push(gate)
+			const turn = send(a.app, {
+				type: 'threads.custom_action',
+				params: {
+					thread_id: threadId,
+					item_id: null,
+					action: { type: 'tag.set', payload: { key: 'from_turn', value: 'a' } }
+				}
+			})
+			await gate.reached
+			expect(
+				(await send(b.app, { type: 'threads.delete', params: { thread_id: threadId } })).status
+			).toBe(200)
+			gate.release()
+			await turn
+			expect(await isGone(a, threadId)).toBe(true)
+			await expect(b.store.loadThread(threadId, anonymous)).rejects.toBeInstanceOf(NotFoundError)
+		})
+	})
