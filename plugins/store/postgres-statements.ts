@@ -74,6 +74,12 @@ export const ADD_THREAD_ITEM = `insert into ${ITEMS} (tenant_id, user_id, thread
 /** Parameters: tenant, user, thread id, item id. */
 export const LOAD_ITEM = `select data from ${ITEMS} where ${THREAD_ITEMS} and id = $4`
 
+/** The item's document as text, its row locked until the transaction ends. Parameters: tenant, user, thread id, item id. */
+export const LOCK_ITEM = `select data::text as data from ${ITEMS} where ${THREAD_ITEMS} and id = $4 for update`
+
+/** Parameters: tenant, user, thread id, item id, type, document. */
+export const UPDATE_ITEM = `update ${ITEMS} set type = $5, data = $6::text::json where ${THREAD_ITEMS} and id = $4`
+
 /** Parameters: tenant, user, thread id. */
 export const DELETE_THREAD_ITEMS = `delete from ${ITEMS} where ${THREAD_ITEMS}`
 

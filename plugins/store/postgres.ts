@@ -28,6 +28,7 @@ import {
 	StoreValidationError,
 	storableId,
 	toPage,
+	updateItemData,
 	updateMetadataKey,
 	updateThreadData,
 	withCallerErrors
@@ -435,6 +436,40 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 				: []
 		if (!row) throw new NotFoundError('item', itemId)
 		return row.data
+	}
+
+	/** One transaction that locks the item's row before reading it, like `updateThreadMetadata`. */
+	async updateItem(
+		threadId: string,
+		itemId: string,
+		update: (item: ThreadItem) => ThreadItem,
+		context: C
+	): Promise<ThreadItem> {
+		const { tenantId, userId } = ownerOf(context, this.limits)
+		if (!storableId(threadId, this.limits) || !storableId(itemId, this.limits))
+			throw new NotFoundError('item', itemId)
+		return withCallerErrors(update, (apply) =>
+			this.transaction('updateItem', async (tx) => {
+				const [row] = await tx.unsafe<{ data: string }[]>(statements.LOCK_ITEM, [
+					tenantId,
+					userId,
+					threadId,
+					itemId
+				])
+				if (!row) throw new NotFoundError('item', itemId)
+				const { current, next } = updateItemData(row.data, threadId, itemId, apply, this.limits)
+				if (next)
+					await tx.unsafe(statements.UPDATE_ITEM, [
+						tenantId,
+						userId,
+						threadId,
+						itemId,
+						next.type,
+						next.data
+					])
+				return current
+			})
+		)
 	}
 
 	/** Deletes the thread and its items in one transaction; attachments stay. */

@@ -172,6 +172,24 @@ export const prepareItem = (threadId: string, item: ThreadItem, limits: StoreLim
 	data: serialize('item', item, limits)
 })
 
+/**
+ * Applies `update` to a stored item document (its JSON text): the item `update` received, and the row to
+ * write back (`undefined` when `update` returned its argument unchanged).
+ */
+export const updateItemData = (
+	data: string,
+	threadId: string,
+	itemId: string,
+	update: (item: ThreadItem) => ThreadItem,
+	limits: StoreLimits
+): { current: ThreadItem; next?: PreparedItem } => {
+	const current = JSON.parse(data) as ThreadItem
+	const next = update(current)
+	if (next === current) return { current }
+	if (next?.id !== itemId) throw new StoreValidationError('item id', 'must not change in updateItem')
+	return { current, next: prepareItem(threadId, next, limits) }
+}
+
 export const prepareAttachment = (attachment: Attachment, limits: StoreLimits) => ({
 	id: checkId('attachment id', attachment.id, limits),
 	data: serialize('attachment', attachment, limits)
@@ -201,12 +219,12 @@ export { createdAtMs, type SortOrder }
  * Runs a read-modify-write with the caller's `update`: an error `update` throws comes out unchanged,
  * not wrapped as a store failure.
  */
-export const withCallerErrors = async <T>(
-	update: (current: unknown) => unknown,
-	run: (apply: (current: unknown) => unknown) => T | Promise<T>
+export const withCallerErrors = async <T, A = unknown, R = unknown>(
+	update: (current: A) => R,
+	run: (apply: (current: A) => R) => T | Promise<T>
 ): Promise<T> => {
 	const failed: { error?: unknown } = {}
-	const apply = (current: unknown) => {
+	const apply = (current: A) => {
 		try {
 			return update(current)
 		} catch (error) {

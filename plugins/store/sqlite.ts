@@ -29,6 +29,7 @@ import {
 	StoreValidationError,
 	storableId,
 	toPage,
+	updateItemData,
 	updateMetadataKey,
 	updateThreadData,
 	withCallerErrors
@@ -89,6 +90,12 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 	) => unknown
 	private readonly deleteThreadAndItems: (owner: Owner, threadId: string) => void
 	private readonly patchThread: (owner: Owner, threadId: string, update: ThreadUpdate) => ThreadMetadata
+	private readonly rewriteItem: (
+		owner: Owner,
+		threadId: string,
+		itemId: string,
+		apply: (item: ThreadItem) => ThreadItem
+	) => ThreadItem
 	private readonly batcher: SqliteWriteBatcher | undefined
 
 	constructor(options: SqliteStoreOptions = {}) {
@@ -125,6 +132,24 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 			const result = updateThreadData(row.data, update, this.limits)
 			if (result.data !== undefined) write.run(result.data, owner.tenantId, owner.userId, threadId)
 			return result.thread
+		}).immediate
+		this.rewriteItem = this.client.transaction((owner, threadId, itemId, apply) => {
+			const { loadItem, addItem } = this.statements
+			const row = loadItem.get(owner.tenantId, owner.userId, threadId, itemId)
+			if (!row) throw new NotFoundError('item', itemId)
+			const result = updateItemData(row.data, threadId, itemId, apply, this.limits)
+			const next = result.next
+			if (next)
+				addItem.run(
+					next.id,
+					next.type,
+					next.createdAt,
+					next.data,
+					owner.tenantId,
+					owner.userId,
+					next.threadId
+				)
+			return result.current
 		}).immediate
 		this.deleteThreadAndItems = this.client.transaction((owner, threadId) => {
 			const { deleteThreadItems, deleteThread } = this.statements
@@ -310,6 +335,21 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 			)
 		if (!row) throw new NotFoundError('item', itemId)
 		return JSON.parse(row.data)
+	}
+
+	/** One `BEGIN IMMEDIATE` transaction, like `updateThreadMetadata`. */
+	async updateItem(
+		threadId: string,
+		itemId: string,
+		update: (item: ThreadItem) => ThreadItem,
+		context: C
+	): Promise<ThreadItem> {
+		const owner = ownerOf(context, this.limits)
+		if (!storableId(threadId, this.limits) || !storableId(itemId, this.limits))
+			throw new NotFoundError('item', itemId)
+		return withCallerErrors(update, (apply) =>
+			this.write('updateItem', () => this.rewriteItem(owner, threadId, itemId, apply))
+		)
 	}
 
 	/** Deletes the thread and its items in one transaction; attachments stay. */

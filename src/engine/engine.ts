@@ -29,8 +29,11 @@ export interface ChatKitEngine<C extends ChatKitContext = ChatKitContext> {
 	parse(body: unknown): ChatKitRequest
 	/**
 	 * Check a request against the store and return its JSON answer or its event stream.
-	 * Nothing is written before the stream is consumed; a missing thread, item or attachment throws
-	 * `NotFoundError` and a refused request `ChatKitError`, both before the first event.
+	 * Nothing is written before the stream is consumed, except the claim a request makes: a client tool
+	 * output completes the pending call and a structured input answers its item, atomically
+	 * (`store.updateItem`), so that of two concurrent requests one is accepted and the other refused.
+	 * A missing thread, item or attachment throws `NotFoundError` and a refused request `ChatKitError`,
+	 * both before the first event.
 	 */
 	process(request: ChatKitRequest, context: C): Promise<ProcessResult>
 }

@@ -1,8 +1,10 @@
 import type { ThreadStreamEvent } from '../protocol/events'
 import {
 	type Attachment,
+	type ClientToolCallItem,
 	type StructuredInputItem,
 	type Thread,
+	type ThreadItem,
 	type ThreadMetadata,
 	threadMetadataOf,
 	type UserMessageItem,
@@ -10,7 +12,7 @@ import {
 } from '../protocol/items'
 import { clip } from '../protocol/limits'
 import type { RequestParams, StructuredInputSubmission, UserMessageInput } from '../protocol/requests'
-import type { ChatKitContext } from '../store/types'
+import { type ChatKitContext, NotFoundError, type Store } from '../store/types'
 import { ChatKitError } from './errors'
 import { type Emit, runPipeline, type Step } from './pipeline'
 import type { ChatKitHandlers } from './types'
@@ -118,21 +120,24 @@ export class Turns<C extends ChatKitContext> {
 		const { store } = this
 		const thread = withItems(await store.loadThread(thread_id, context))
 		const [last] = (await store.loadThreadItems(thread_id, null, 1, 'desc', context)).data
-		if (last?.type !== 'client_tool_call' || last.status !== 'pending')
-			throw new ChatKitError(
+		const noPendingCall = () =>
+			new ChatKitError(
 				409,
 				'no_pending_client_tool_call',
 				`The last item of thread ${clip(thread_id)} is not a pending client tool call`
 			)
-		const completeClientToolCall: Step = async () => {
-			await store.saveItem(thread_id, { ...last, status: 'completed', output: result }, context)
+		if (!isPendingCall(last)) throw noPendingCall()
+		const complete = (item: ThreadItem): ThreadItem =>
+			isPendingCall(item) ? { ...item, status: 'completed', output: result } : item
+		if (!isPendingCall(await claimItem(store, thread_id, last.id, complete, context)))
+			throw noPendingCall()
+		const deleteOtherPendingCalls: Step = async () => {
 			const recent = await store.loadThreadItems(thread_id, null, 20, 'desc', context)
 			for (const item of recent.data)
-				if (item.type === 'client_tool_call' && item.status === 'pending')
-					await store.deleteThreadItem(thread_id, item.id, context)
+				if (isPendingCall(item)) await store.deleteThreadItem(thread_id, item.id, context)
 			return undefined
 		}
-		return (signal, emit) => this.respond(thread, null, context, signal, emit, [completeClientToolCall])
+		return (signal, emit) => this.respond(thread, null, context, signal, emit, [deleteOtherPendingCalls])
 	}
 
 	async addStructuredInput(
@@ -144,13 +149,20 @@ export class Turns<C extends ChatKitContext> {
 		const item = await store.loadItem(thread_id, item_id, context)
 		if (item.type !== 'structured_input')
 			throw new ChatKitError(422, 'invalid_request', `Item ${clip(item_id)} is not a structured input`)
-		if (item.status !== 'pending')
-			throw new ChatKitError(
+		const notPending = () =>
+			new ChatKitError(
 				409,
 				'structured_input_not_pending',
 				`Structured input item ${clip(item_id)} is not pending`
 			)
-		const answered = answerStructuredInput(item, input)
+		if (item.status !== 'pending') throw notPending()
+		const answer = (stored: ThreadItem): ThreadItem =>
+			stored.type === 'structured_input' && stored.status === 'pending'
+				? answerStructuredInput(stored, input)
+				: stored
+		const claimed = await claimItem(store, thread_id, item_id, answer, context)
+		if (claimed?.type !== 'structured_input' || claimed.status !== 'pending') throw notPending()
+		const answered = answerStructuredInput(claimed, input)
 		const { respond } = this.handlers
 		return (signal, emit) => {
 			async function* replaceThenRespond(): AsyncGenerator<ThreadStreamEvent> {
@@ -203,6 +215,28 @@ export class Turns<C extends ChatKitContext> {
 			const source = () => handler({ thread, action, sender: widget, context, store, signal })
 			return runPipeline({ handlers: this.handlers, thread, context, signal, source, emit })
 		}
+	}
+}
+
+const isPendingCall = (item: ThreadItem | undefined): item is ClientToolCallItem =>
+	item?.type === 'client_tool_call' && item.status === 'pending'
+
+/**
+ * Claims a pending item once (`store.updateItem`): the item as it was before `complete` ran, or
+ * `undefined` when it is gone.
+ */
+const claimItem = async <C extends ChatKitContext>(
+	store: Store<C>,
+	threadId: string,
+	itemId: string,
+	complete: (item: ThreadItem) => ThreadItem,
+	context: C
+): Promise<ThreadItem | undefined> => {
+	try {
+		return await store.updateItem(threadId, itemId, complete, context)
+	} catch (error) {
+		if (error instanceof NotFoundError && error.kind === 'item') return undefined
+		throw error
 	}
 }
 

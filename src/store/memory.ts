@@ -47,6 +47,12 @@ const sortTime = (createdAt: string) => {
 	return Number.isNaN(ms) ? Number.MAX_VALUE : ms
 }
 
+/** The item `updateItem`'s callback returned, refused when it names another id. */
+const sameId = (item: ThreadItem, itemId: string): ThreadItem => {
+	if (item?.id !== itemId) throw new TypeError(`updateItem: the update must keep the item's id (${itemId})`)
+	return item
+}
+
 const ownerKey = (context: ChatKitContext) => JSON.stringify([context.user.tenantId ?? '', context.user.id])
 
 const stripItems = (thread: ThreadMetadata): ThreadMetadata => jsonCopy(threadMetadataOf(thread))
@@ -241,6 +247,23 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 			?.items.find((existing) => existing.id === itemId)
 		if (!item) throw new NotFoundError('item', itemId)
 		return JSON.parse(item.json)
+	}
+
+	/** Reads, updates and writes in one synchronous step, so nothing can come between. */
+	async updateItem(
+		threadId: string,
+		itemId: string,
+		update: (item: ThreadItem) => ThreadItem,
+		context: C
+	): Promise<ThreadItem> {
+		const stored = this.threads(context)
+			.get(threadId)
+			?.items.find((existing) => existing.id === itemId)
+		if (!stored) throw new NotFoundError('item', itemId)
+		const current: ThreadItem = JSON.parse(stored.json)
+		const next = update(current)
+		if (next !== current) stored.json = JSON.stringify(sameId(next, itemId))
+		return current
 	}
 
 	async deleteThread(threadId: string, context: C): Promise<void> {

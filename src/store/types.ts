@@ -124,6 +124,29 @@ export interface Store<C extends ChatKitContext = ChatKitContext> {
 	saveItem(threadId: string, item: ThreadItem, context: C): Promise<void>
 	/** @throws NotFoundError */
 	loadItem(threadId: string, itemId: string, context: C): Promise<ThreadItem>
+	/**
+	 * Atomically read and rewrite one stored item: `update` receives the stored item and returns the
+	 * item to store in its place (same id; the position is kept), or its argument unchanged to write
+	 * nothing. No other write to the item comes between the read and the write, across connections and
+	 * instances: of concurrent calls, each sees what the one before it wrote. This is how a pending
+	 * item is claimed once: `update` completes it only when it is still pending.
+	 *
+	 * `update` must be synchronous and pure and must not mutate its argument: a store may call it more
+	 * than once (after a conflict or a lost connection); what it returned last is what was written.
+	 * Returns the item `update` last received.
+	 *
+	 * @throws NotFoundError when the item does not exist in this thread for this context (`update` is not called)
+	 * @example
+	 * const before = await store.updateItem(threadId, itemId, (item) =>
+	 * 	item.type === 'client_tool_call' && item.status === 'pending' ? { ...item, status: 'completed', output } : item, context)
+	 * const claimed = before.type === 'client_tool_call' && before.status === 'pending'
+	 */
+	updateItem(
+		threadId: string,
+		itemId: string,
+		update: (item: ThreadItem) => ThreadItem,
+		context: C
+	): Promise<ThreadItem>
 	/** Delete a thread and all its items. */
 	deleteThread(threadId: string, context: C): Promise<void>
 	/** Delete one item; a missing id is not an error. */

@@ -8,11 +8,13 @@ import {
 } from '@openai/agents/testing'
 import { Elysia } from 'elysia'
 import { z } from 'zod'
-import { action, actions } from '../../plugins/actions'
+import { action, actions, askStructuredInput, structuredAnswers } from '../../plugins/actions'
 import { agent } from '../../plugins/agent'
 import { clientTool, serverTool, tools } from '../../plugins/tools'
 import { chatkit } from '../../src/chatkit'
+import type { Responder } from '../../src/engine/types'
 import type { ThreadStreamEvent } from '../../src/protocol/events'
+import { streamText } from '../../src/respond'
 import type { Store } from '../../src/store/types'
 import { parseSse, post } from '../agent/helpers'
 
@@ -146,3 +148,15 @@ export const assistantTexts = (events: ThreadStreamEvent[]) =>
 			? [event.item.content.map((part) => part.text).join('')]
 			: []
 	)
+
+/** Asks one question on a new message; on resume, says the answer. */
+const askColor: Responder = async function* askColor(args) {
+	const answers = await structuredAnswers<'color'>(args)
+	if (answers) return yield* streamText(args, [`Color: ${answers.value('color')}`])
+	yield askStructuredInput(args, {
+		questions: [{ id: 'color', question: 'Which color?', options: ['red', 'blue'] }]
+	})
+}
+
+/** An app over `store` whose responder asks for structured input. */
+export const structuredInstance = (store: Store) => new Elysia().use(chatkit({ store, respond: askColor }))

@@ -5,7 +5,17 @@ import { join } from 'node:path'
 import { createStore } from '../../plugins/store'
 import { type ChatKitContext, NotFoundError } from '../../src/store/types'
 import { createTestDatabase, postgresReachable } from '../store/pg'
-import { assistantTexts, createThread, Gate, gates, type Instance, instance, send } from './app'
+import {
+	type App,
+	assistantTexts,
+	createThread,
+	Gate,
+	gates,
+	type Instance,
+	instance,
+	send,
+	structuredInstance
+} from './app'
 
 // The preload's default timeout reaches only the first file of a multi-file run (Bun 1.4.5).
 setDefaultTimeout(60_000)
@@ -156,6 +166,76 @@ for (const [name, setup, enabled] of setups)
 			expect(refunds.filter((id) => id === order)).toEqual([order])
 			const stored = await a.store.loadThread(threadId, anonymous)
 			expect(stored.metadata).toEqual({ tag: 'x' })
+		})
+
+		test('the same client tool output posted twice at once: one is accepted, the other gets 409 (20 rounds)', async () => {
+			const wrong: string[] = []
+			for (let round = 0; round < 20; round++) {
+				const { threadId } = await createThread(a.app, 'pick')
+				const output = (app: Instance, color: string) =>
+					send(app.app, {
+						type: 'threads.add_client_tool_output',
+						params: { thread_id: threadId, result: { color } }
+					})
+				const answers = await Promise.all([output(a, 'red'), output(b, 'blue')])
+				const accepted = answers.filter((answer) => answer.status === 200)
+				const refused = answers.filter((answer) => answer.status === 409)
+				const items = (await a.store.loadThreadItems(threadId, null, 100, 'asc', anonymous)).data
+				const calls = items.filter((item) => item.type === 'client_tool_call')
+				const replies = items.filter((item) => item.type === 'assistant_message')
+				const winner = accepted.length === 1 ? (answers[0] === accepted[0] ? 'red' : 'blue') : null
+				const stored = calls[0]?.type === 'client_tool_call' ? calls[0].output : undefined
+				if (
+					accepted.length !== 1 ||
+					refused.length !== 1 ||
+					calls.length !== 1 ||
+					replies.length !== 1 ||
+					JSON.stringify(stored) !== JSON.stringify({ color: winner }) ||
+					assistantTexts(accepted[0]?.events ?? [])[0] !== `Got {"color":"${winner}"}`
+				)
+					wrong.push(`round ${round}: ${accepted.length} accepted, ${replies.length} replies`)
+			}
+			expect(wrong).toEqual([])
+		})
+
+		test('two answers to one structured input at once: one is accepted, the other gets 409 (20 rounds)', async () => {
+			const [first, second] = [structuredInstance(a.store), structuredInstance(b.store)]
+			const wrong: string[] = []
+			for (let round = 0; round < 20; round++) {
+				const { threadId, events } = await createThread(first, 'ask')
+				const asked = events.find(
+					(event) => event.type === 'thread.item.done' && event.item.type === 'structured_input'
+				)
+				const itemId = asked?.type === 'thread.item.done' ? asked.item.id : ''
+				const answer = (app: App, color: string) =>
+					send(app, {
+						type: 'threads.add_structured_input',
+						params: {
+							thread_id: threadId,
+							item_id: itemId,
+							input: { status: 'answered', answers: { color: { values: [color] } } }
+						}
+					})
+				const answers = await Promise.all([answer(first, 'red'), answer(second, 'blue')])
+				const accepted = answers.filter((answer) => answer.status === 200)
+				const refused = answers.filter(
+					(answer) => answer.status === 409 && answer.json?.code === 'structured_input_not_pending'
+				)
+				const winner = answers[0] === accepted[0] ? 'red' : 'blue'
+				const stored = await a.store.loadItem(threadId, itemId, anonymous)
+				const items = (await a.store.loadThreadItems(threadId, null, 100, 'asc', anonymous)).data
+				const replies = items.filter((item) => item.type === 'assistant_message')
+				if (
+					accepted.length !== 1 ||
+					refused.length !== 1 ||
+					replies.length !== 1 ||
+					stored.type !== 'structured_input' ||
+					stored.inputs[0]?.answer?.values[0] !== winner ||
+					assistantTexts(accepted[0]?.events ?? [])[0] !== `Color: ${winner}`
+				)
+					wrong.push(`round ${round}: ${accepted.length} accepted, ${replies.length} replies`)
+			}
+			expect(wrong).toEqual([])
 		})
 
 		test('a turn that sets one metadata key while another instance sets another and renames the thread: all kept', async () => {

@@ -858,6 +858,101 @@ export function storeContract(name: string, options: StoreContractOptions) {
 			})
 		})
 
+		describe('updateItem', () => {
+			const pendingCall = (threadId: string, id = 'tc_1'): ThreadItem => ({
+				id,
+				thread_id: threadId,
+				created_at: at(1),
+				type: 'client_tool_call',
+				status: 'pending',
+				call_id: 'call_1',
+				name: 'pick_color',
+				arguments: { hint: 'NUL \u0000 and ünïcode' }
+			})
+			const complete =
+				(output: unknown) =>
+				(item: ThreadItem): ThreadItem =>
+					item.type === 'client_tool_call' && item.status === 'pending'
+						? { ...item, status: 'completed', output }
+						: item
+			const withCall = async (threadId: string, context: ChatKitContext) => {
+				await store.saveThread(thread(threadId), context)
+				await store.addThreadItem(threadId, assistantMessage(threadId, 'msg_a', at(0)), context)
+				await store.addThreadItem(threadId, pendingCall(threadId), context)
+				await store.addThreadItem(threadId, assistantMessage(threadId, 'msg_b', at(2)), context)
+			}
+
+			test('update receives the stored item; its result replaces it in place; unchanged writes nothing', async () => {
+				const context = newContext()
+				await withCall('thr_item', context)
+				const before = await store.updateItem('thr_item', 'tc_1', complete({ color: 'red' }), context)
+				expect(before).toEqual(pendingCall('thr_item'))
+				const after = { ...pendingCall('thr_item'), status: 'completed', output: { color: 'red' } }
+				expect(await store.loadItem('thr_item', 'tc_1', context)).toEqual(after as ThreadItem)
+				expect(await allItems(store, 'thr_item', context)).toEqual(['msg_a', 'tc_1', 'msg_b'])
+				expect(
+					await store.updateItem('thr_item', 'tc_1', complete({ color: 'blue' }), context)
+				).toEqual(after as ThreadItem)
+				expect(await store.loadItem('thr_item', 'tc_1', context)).toEqual(after as ThreadItem)
+			})
+
+			test("unknown items, another thread's and another owner's: NotFoundError, update not called, nothing written", async () => {
+				const context = newContext()
+				await withCall('thr_items', context)
+				await store.saveThread(thread('thr_other'), context)
+				let calls = 0
+				const update = (item: ThreadItem) => {
+					calls++
+					return { ...item, status: 'completed' } as ThreadItem
+				}
+				await notFound(store.updateItem('thr_items', 'tc_missing', update, context), 'item')
+				await notFound(store.updateItem('thr_other', 'tc_1', update, context), 'item')
+				await notFound(store.updateItem('thr_items', 'tc_1', update, newContext()), 'item')
+				await notFound(store.updateItem('thr_unknown', 'tc_1', update, context), 'item')
+				expect(calls).toBe(0)
+				expect(await store.loadItem('thr_items', 'tc_1', context)).toEqual(pendingCall('thr_items'))
+			})
+
+			test('an update that throws, or changes the id: an error, and nothing is written', async () => {
+				const context = newContext()
+				await withCall('thr_bad', context)
+				const failure = new RangeError('no')
+				await expect(
+					store.updateItem(
+						'thr_bad',
+						'tc_1',
+						() => {
+							throw failure
+						},
+						context
+					)
+				).rejects.toBe(failure)
+				await expect(
+					store.updateItem('thr_bad', 'tc_1', (item) => ({ ...item, id: 'tc_2' }), context)
+				).rejects.toThrow()
+				expect(await allItems(store, 'thr_bad', context)).toEqual(['msg_a', 'tc_1', 'msg_b'])
+				expect(await store.loadItem('thr_bad', 'tc_1', context)).toEqual(pendingCall('thr_bad'))
+			})
+
+			test('20 concurrent claims of a pending item: exactly one finds it pending, and its output is stored', async () => {
+				const context = newContext()
+				await withCall('thr_claims', context)
+				const seen = await Promise.all(
+					Array.from({ length: 20 }, (_, i) =>
+						store.updateItem('thr_claims', 'tc_1', complete({ claim: i }), context)
+					)
+				)
+				const winners = seen.flatMap((item, i) =>
+					item.type === 'client_tool_call' && item.status === 'pending' ? [i] : []
+				)
+				expect(winners.length).toBe(1)
+				expect(await store.loadItem('thr_claims', 'tc_1', context)).toMatchObject({
+					status: 'completed',
+					output: { claim: winners[0] }
+				})
+			})
+		})
+
 		describe('updateThreadMetadata', () => {
 			const updateKey = (
 				threadId: string,
