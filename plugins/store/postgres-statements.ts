@@ -14,11 +14,27 @@ const OWNER = 'tenant_id = $1 and user_id = $2'
 const THREAD_ITEMS = `${OWNER} and thread_id = $3`
 
 /**
- * A page in `order`, `limit` rows from parameter `limitParam`; after a cursor (the id in `cursorParam`),
- * the rows strictly after the cursor row. An unknown cursor matches every row, so the page starts from the
- * beginning. One statement: the cursor row is found by index lookups in subqueries.
+ * The range a listing walks, named as the listing indexes are keyed (`schema.pg.ts`): the owner, or the owner
+ * and thread, as one array value. Only listings use these forms; every lookup by id names the columns one by
+ * one, which only the unique keys fit.
  */
-const page = (table: string, scope: string, order: SortOrder, limitParam: number, cursorParam?: number) => {
+const OWNER_RANGE = 'array[tenant_id, user_id] = array[$1, $2]'
+const THREAD_ITEMS_RANGE = 'array[tenant_id, user_id, thread_id] = array[$1, $2, $3]'
+
+/**
+ * A page in `order`, `limit` rows from parameter `limitParam`, of the rows in `range`; after a cursor (the id
+ * in `cursorParam`, looked up by its unique key `scope` and id), the rows strictly after the cursor row. An
+ * unknown cursor matches every row, so the page starts from the beginning. One statement: the cursor row is
+ * found by index lookups in subqueries.
+ */
+const page = (
+	table: string,
+	range: string,
+	scope: string,
+	order: SortOrder,
+	limitParam: number,
+	cursorParam?: number
+) => {
 	const direction = order === 'desc' ? 'desc' : 'asc'
 	const at = (column: string) => `(select ${column} from ${table} where ${scope} and id = $${cursorParam})`
 	const after =
@@ -27,25 +43,25 @@ const page = (table: string, scope: string, order: SortOrder, limitParam: number
 			: order === 'asc'
 				? ` and (created_at, seq) > (coalesce(${at('created_at')}, '-infinity'::timestamptz), coalesce(${at('seq')}, 0))`
 				: ` and (created_at, seq) < (coalesce(${at('created_at')}, 'infinity'::timestamptz), coalesce(${at('seq')}, 9223372036854775807))`
-	return `select data from ${table} where ${scope}${after} order by created_at ${direction}, seq ${direction} limit $${limitParam}`
+	return `select data from ${table} where ${range}${after} order by created_at ${direction}, seq ${direction} limit $${limitParam}`
 }
 
-const pages = (table: string, scope: string, limitParam: number) => ({
+const pages = (table: string, range: string, scope: string, limitParam: number) => ({
 	asc: {
-		first: page(table, scope, 'asc', limitParam),
-		after: page(table, scope, 'asc', limitParam, limitParam + 1)
+		first: page(table, range, scope, 'asc', limitParam),
+		after: page(table, range, scope, 'asc', limitParam, limitParam + 1)
 	},
 	desc: {
-		first: page(table, scope, 'desc', limitParam),
-		after: page(table, scope, 'desc', limitParam, limitParam + 1)
+		first: page(table, range, scope, 'desc', limitParam),
+		after: page(table, range, scope, 'desc', limitParam, limitParam + 1)
 	}
 })
 
 /** Parameters: tenant, user, limit[, cursor thread id]. */
-export const LOAD_THREADS = pages(THREADS, OWNER, 3)
+export const LOAD_THREADS = pages(THREADS, OWNER_RANGE, OWNER, 3)
 
 /** Parameters: tenant, user, thread id, limit[, cursor item id]. */
-export const LOAD_THREAD_ITEMS = pages(ITEMS, THREAD_ITEMS, 4)
+export const LOAD_THREAD_ITEMS = pages(ITEMS, THREAD_ITEMS_RANGE, THREAD_ITEMS, 4)
 
 /** Parameters: tenant, user, thread id. */
 export const LOAD_THREAD = `select data from ${THREADS} where ${OWNER} and id = $3`

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import {
 	bigint,
 	customType,
@@ -22,6 +23,11 @@ const createdAt = () => timestamp('created_at', { withTimezone: true, precision:
  * Threads: one row per thread, keyed by owner (`tenant_id`, `user_id`) and id.
  * `data` is the thread metadata as a JSON document; `created_at` and `seq`
  * (insertion order) are the sort key of `loadThreads`.
+ *
+ * The listing index is keyed by the owner as one value, `array[tenant_id, user_id]`, which only the listing
+ * statements name: a lookup by id (`tenant_id = $1 and user_id = $2 and id = $3`, including the foreign-key
+ * check of every item insert) fits only the unique key, so no plan, generic or custom, with or without
+ * statistics, can walk the owner's threads to find one.
  */
 export const threads = pgTable(
 	'chatkit_threads',
@@ -35,11 +41,18 @@ export const threads = pgTable(
 	},
 	(t) => [
 		unique('chatkit_threads_owner_id_key').on(t.tenantId, t.userId, t.id),
-		index('chatkit_threads_owner_created_idx').on(t.tenantId, t.userId, t.createdAt, t.seq)
+		index('chatkit_threads_owner_created_idx').on(
+			sql`(array[${t.tenantId}, ${t.userId}])`,
+			t.createdAt,
+			t.seq
+		)
 	]
 )
 
-/** Thread items as whole JSON documents; deleted with their thread. */
+/**
+ * Thread items as whole JSON documents; deleted with their thread. As for threads, the listing index is keyed
+ * by `array[tenant_id, user_id, thread_id]` so that a lookup by id fits only the unique key.
+ */
 export const items = pgTable(
 	'chatkit_items',
 	{
@@ -55,9 +68,7 @@ export const items = pgTable(
 	(t) => [
 		unique('chatkit_items_owner_thread_id_key').on(t.tenantId, t.userId, t.threadId, t.id),
 		index('chatkit_items_owner_thread_created_idx').on(
-			t.tenantId,
-			t.userId,
-			t.threadId,
+			sql`(array[${t.tenantId}, ${t.userId}, ${t.threadId}])`,
 			t.createdAt,
 			t.seq
 		),
