@@ -106,7 +106,7 @@ export const DELETE_THREAD = `delete from ${THREADS} where ${OWNER} and id = $3`
 export const DELETE_THREAD_ITEM = `delete from ${ITEMS} where ${THREAD_ITEMS} and id = $4`
 
 /** The items after one item in thread order (none when it is missing). Parameters: tenant, user, thread id, item id. */
-export const DELETE_ITEMS_AFTER = `delete from ${ITEMS} where ${THREAD_ITEMS}
+export const DELETE_ITEMS_AFTER = `delete from ${ITEMS} where ${THREAD_ITEMS_RANGE}
 	and (created_at, seq) > (select created_at, seq from ${ITEMS} where ${THREAD_ITEMS} and id = $4)`
 
 /** Parameters: tenant, user, id, document. */

@@ -20,7 +20,9 @@ const OTHER_USERS = 1_000
 const TENANT = 'acme'
 const USER = 'power_user'
 const THREAD = 'thr_target'
-const ITEMS = 40
+const ITEMS = 300
+/** A thread of the same user with a few items, for the statements that delete a whole thread's items. */
+const SMALL_THREAD = 'thr_small'
 /** Rows a statement may read: a page of 21 rows, a few lookups. */
 const MAX_ROWS_PER_STATEMENT = 50
 /** Rows a streaming turn may read, over all its statements and foreign-key checks. */
@@ -50,9 +52,13 @@ const seed = async (sql: Sql, analyze: 'never' | 'before' | 'after') => {
 	if (analyze === 'before') await sql.unsafe('analyze')
 	await threads(`select '${TENANT}', '${USER}', 'thr_' || substr(md5('own' || i), 1, 16),
 		now() - interval '1 day' + i * interval '1 ms' from generate_series(1, ${THREADS}) i`)
-	await threads(`select '${TENANT}', '${USER}', '${THREAD}', now() - interval '2 days'`)
+	await threads(`select '${TENANT}', '${USER}', '${THREAD}', now() - interval '2 days'
+		union all select '${TENANT}', '${USER}', '${SMALL_THREAD}', now() - interval '3 days'`)
 	await items(`select '${TENANT}' as tenant_id, '${USER}' as user_id, '${THREAD}' as thread_id, 'msg_' || i as id,
 		now() - interval '2 days' + i * interval '1 ms' as created_at from generate_series(1, ${ITEMS}) i`)
+	await items(
+		`select '${TENANT}', '${USER}', '${SMALL_THREAD}', 'msg_small_' || i, now() from generate_series(1, 3) i`
+	)
 	await items(`select '${TENANT}', '${USER}', 'thr_' || substr(md5('own' || i), 1, 16), 'msg_own_' || i, now()
 		from generate_series(1, ${THREADS}) i`)
 	await sql.unsafe(`insert into chatkit_attachments (tenant_id, user_id, id, data)
@@ -74,18 +80,19 @@ const parameters: Record<string, (string | number)[]> = {
 	'LOAD_THREADS.desc.first': [TENANT, USER, 21],
 	'LOAD_THREADS.desc.after': [TENANT, USER, 21, THREAD],
 	'LOAD_THREAD_ITEMS.asc.first': [TENANT, USER, THREAD, 21],
-	'LOAD_THREAD_ITEMS.asc.after': [TENANT, USER, THREAD, 21, 'msg_10'],
+	'LOAD_THREAD_ITEMS.asc.after': [TENANT, USER, THREAD, 21, 'msg_290'],
 	'LOAD_THREAD_ITEMS.desc.first': [TENANT, USER, THREAD, 21],
-	'LOAD_THREAD_ITEMS.desc.after': [TENANT, USER, THREAD, 21, 'msg_30'],
+	'LOAD_THREAD_ITEMS.desc.after': [TENANT, USER, THREAD, 21, 'msg_10'],
 	LOAD_THREAD: [TENANT, USER, THREAD],
 	LOCK_THREAD: [TENANT, USER, THREAD],
 	UPDATE_THREAD: [TENANT, USER, THREAD, threadDocument],
 	SAVE_THREAD: [TENANT, USER, 'thr_new', now, threadDocument],
 	ADD_THREAD_ITEM: [TENANT, USER, THREAD, 'msg_new', 'assistant_message', now, itemDocument],
 	LOAD_ITEM: [TENANT, USER, THREAD, 'msg_20'],
-	DELETE_THREAD_ITEMS: [TENANT, USER, THREAD],
-	DELETE_THREAD: [TENANT, USER, THREAD],
+	DELETE_THREAD_ITEMS: [TENANT, USER, SMALL_THREAD],
+	DELETE_THREAD: [TENANT, USER, SMALL_THREAD],
 	DELETE_THREAD_ITEM: [TENANT, USER, THREAD, 'msg_20'],
+	DELETE_ITEMS_AFTER: [TENANT, USER, THREAD, 'msg_295'],
 	SAVE_ATTACHMENT: [TENANT, USER, 'atc_new', '{}'],
 	LOAD_ATTACHMENT: [TENANT, USER, 'atc_20'],
 	DELETE_ATTACHMENT: [TENANT, USER, 'atc_20']
