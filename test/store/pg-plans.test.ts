@@ -89,6 +89,8 @@ const parameters: Record<string, (string | number)[]> = {
 	SAVE_THREAD: [TENANT, USER, 'thr_new', now, threadDocument],
 	ADD_THREAD_ITEM: [TENANT, USER, THREAD, 'msg_new', 'assistant_message', now, itemDocument],
 	LOAD_ITEM: [TENANT, USER, THREAD, 'msg_20'],
+	LOCK_ITEM: [TENANT, USER, THREAD, 'msg_20'],
+	UPDATE_ITEM: [TENANT, USER, THREAD, 'msg_20', 'assistant_message', itemDocument],
 	DELETE_THREAD_ITEMS: [TENANT, USER, SMALL_THREAD],
 	DELETE_THREAD: [TENANT, USER, SMALL_THREAD],
 	DELETE_THREAD_ITEM: [TENANT, USER, THREAD, 'msg_20'],
