@@ -47,8 +47,8 @@ for (const open of databases)
 		beforeAll(async () => {
 			database = await open()
 			await migrateAuth(createAuth(database))
-		})
-		afterAll(() => database.close())
+		}, 60_000)
+		afterAll(() => database.close(), 60_000)
 
 		it('verifies the jwt() plugin’s EdDSA tokens with the instance’s keys, through app.handle with no port open', async () => {
 			const auth = createAuth(database)

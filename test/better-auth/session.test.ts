@@ -43,8 +43,8 @@ for (const open of databases)
 		beforeAll(async () => {
 			database = await open()
 			await migrateAuth(createAuth(database))
-		})
-		afterAll(() => database.close())
+		}, 60_000)
+		afterAll(() => database.close(), 60_000)
 
 		it('is the signed-in user, by the session cookie on http', async () => {
 			const auth = createAuth(database)

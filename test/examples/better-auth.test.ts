@@ -55,11 +55,11 @@ for (const [name, database] of [
 				BETTER_AUTH_SECRET: secret
 			})
 			await example.migrate()
-		})
+		}, 60_000)
 		afterAll(async () => {
 			await example.close()
 			await target.drop()
-		})
+		}, 60_000)
 
 		const clientOf = (who: SignedIn) =>
 			createClient({ fetch: (request) => example.app.handle(request), headers: { cookie: who.cookie } })

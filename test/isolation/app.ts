@@ -1,6 +1,6 @@
 import type { AnyElysia } from 'elysia'
 import { Elysia } from 'elysia'
-import { jwtAuth } from '../../plugins/auth'
+import { type AuthPlugin, type AuthUser, jwtAuth } from '../../plugins/auth'
 import { drizzleStore } from '../../plugins/store'
 import { chatkit } from '../../src/chatkit'
 import type { ThreadStreamEvent } from '../../src/protocol/events'
@@ -50,11 +50,15 @@ const replyTo = (threadId: string, text: string, context: ChatKitContext): Threa
 }
 
 /**
- * The app under test: the given store, jwtAuth with the test secret, and every handler the protocol can
- * reach (responder, streaming and synchronous actions, feedback, transcription, a tiny attachment store),
- * each recording who called it.
+ * The app under test: the given store, the auth plugin (jwtAuth with the test secret unless told), and every
+ * handler the protocol can reach (responder, streaming and synchronous actions, feedback, transcription, a
+ * tiny attachment store), each recording who called it. `base` is the app they are added to.
  */
-export const isolationApp = (store: Store) => {
+export const isolationApp = (
+	store: Store,
+	auth: AuthPlugin<AuthUser> = jwtAuth({ secret, log: () => {} }),
+	base: AnyElysia = new Elysia()
+) => {
 	const calls: HandlerCall[] = []
 	const attachmentStore: AttachmentStore = {
 		async createAttachment({ name, mime_type }, context): Promise<Attachment> {
@@ -72,9 +76,9 @@ export const isolationApp = (store: Store) => {
 			calls.push({ handler: 'deleteAttachment', user: owner(context), thread: attachmentId })
 		}
 	}
-	const app: AnyElysia = new Elysia()
+	const chat = new Elysia()
 		.use(drizzleStore({ store }))
-		.use(jwtAuth({ secret, log: () => {} }))
+		.use(auth)
 		.use(
 			chatkit({
 				attachmentStore,
@@ -100,5 +104,6 @@ export const isolationApp = (store: Store) => {
 				}
 			})
 		)
+	const app: AnyElysia = base.use(chat)
 	return { app, calls }
 }
