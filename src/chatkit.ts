@@ -1,4 +1,4 @@
-import type { AnyElysia } from 'elysia'
+import type { AnyElysia, Elysia } from 'elysia'
 import { chatkitPathFromEnv, isProduction, maxBodyBytesFromEnv } from './config'
 import { type ChatKitEngine, createEngine } from './engine/engine'
 import { ChatKitError } from './engine/errors'
@@ -10,6 +10,15 @@ import { clip } from './protocol/limits'
 import { eventToWire } from './protocol/serialize'
 import { type ChatKitContext, type ChatKitUser, NotFoundError, type Store } from './store/types'
 import { logError } from './engine/log'
+import {
+	noteBody,
+	REQUEST_END_HOOK,
+	type RequestEndHook,
+	type RequestRecord,
+	recordOf,
+	refusalCodeOf,
+	startRecord
+} from './lifecycle'
 
 /** Options of the core plugin. Handlers given here win over the ones other plugins decorate. */
 export interface ChatKitOptions<C extends ChatKitContext = ChatKitContext>
@@ -30,6 +39,13 @@ export interface ChatKitOptions<C extends ChatKitContext = ChatKitContext>
 	 * @default undefined
 	 */
 	defaultUser?: ChatKitUser
+	/**
+	 * Called once for every request that reaches the endpoint, refused ones included, with its outcome
+	 * (type, user, thread, status or error code, duration). Runs before the hooks plugins register with
+	 * `requestEndHook`. See `RequestEndHook`.
+	 * @default undefined
+	 */
+	onRequestEnd?: RequestEndHook<C>
 }
 
 const EVENT_HOOK = 'chatkitEventHook:'
@@ -66,6 +82,12 @@ const registered = <T>(context: Record<string, unknown>, prefix: string): T[] =>
 		.filter((key) => key.startsWith(prefix))
 		.map((key) => context[key] as T)
 
+/** Registered values with their names, in registration order. */
+const named = <T>(context: Record<string, unknown>, prefix: string): [string, T][] =>
+	Object.keys(context)
+		.filter((key) => key.startsWith(prefix))
+		.map((key) => [key.slice(prefix.length), context[key] as T])
+
 /** The Elysia context keys plugins decorate for the core plugin. */
 export interface ChatKitDecorators<C extends ChatKitContext = ChatKitContext> {
 	chatkitStore: Store<C>
@@ -85,6 +107,8 @@ export interface RequestGuardArgs<C extends ChatKitContext = ChatKitContext> {
 	/** True for the six request types answered with an event stream. */
 	streaming: boolean
 	context: C
+	/** The store the endpoint uses (also `context.chatkitStore`). */
+	store: Store<C>
 	request: Request
 }
 
@@ -119,17 +143,28 @@ const errorResponse = (status: number, code: string, message: string, details?: 
 	)
 }
 
-const toErrorResponse = (error: unknown): Response => {
+interface ErrorAnswer {
+	status: number
+	code: string
+	message: string
+	details?: unknown
+}
+
+const errorAnswerOf = (error: unknown): ErrorAnswer => {
 	if (error instanceof ChatKitError)
-		return errorResponse(error.status, error.code, error.message, error.details)
-	if (error instanceof NotFoundError) return errorResponse(404, 'not_found', error.message)
+		return { status: error.status, code: error.code, message: error.message, details: error.details }
+	if (error instanceof NotFoundError) return { status: 404, code: 'not_found', message: error.message }
 	const name = error instanceof Error ? error.name : ''
 	if (name === 'StoreValidationError')
-		return errorResponse(422, 'invalid_request', (error as Error).message)
+		return { status: 422, code: 'invalid_request', message: (error as Error).message }
 	logError('request failed', error)
 	if (name === 'StoreError')
-		return errorResponse(503, 'store_unavailable', 'The store could not be reached; try again shortly')
-	return errorResponse(500, 'internal_error', 'The server could not process the request')
+		return {
+			status: 503,
+			code: 'store_unavailable',
+			message: 'The store could not be reached; try again shortly'
+		}
+	return { status: 500, code: 'internal_error', message: 'The server could not process the request' }
 }
 
 type StreamEvent = Parameters<typeof eventToWire>[0]
@@ -146,26 +181,36 @@ interface DirectController {
 	close(): void
 }
 
+/** How a stream ends for the code around it: guards released at once, the request's outcome reported once. */
+interface StreamEnd {
+	/** Release what the guards took (at the stream's end or as its client goes away). */
+	release: () => void
+	/** Report the request's outcome (after the turn has handled a cancellation). */
+	report: (cancelled: boolean) => Promise<void>
+	/** Sees each event sent (the thread created, error codes). */
+	observe: (event: StreamEvent) => void
+}
+
 /**
  * Streams a turn as SSE frames through a direct stream: the frames of the events emitted during one turn
  * of the event loop are written and flushed together at its end (a burst of events is one write). While
  * the client reads slower than the turn writes, the turn waits. When the client goes away, the turn's
  * signal aborts and `cancel` resolves once the turn has handled it.
  */
-const streamResponse = (turn: Turn, requestSignal: AbortSignal, onEnd: () => void): Response => {
+const streamResponse = (turn: Turn, requestSignal: AbortSignal, end: StreamEnd): Response => {
 	const abort = new AbortController()
 	const onRequestAbort = () => abort.abort()
 	requestSignal.addEventListener('abort', onRequestAbort, { once: true })
-	let finished = false
+	let released = false
 	let closed = false
 	let running: Promise<void> | undefined
 	/** Lets a turn held by a slow client go on once that client is gone. */
 	let releaseBackpressure: (() => void) | undefined
-	const finish = () => {
-		if (finished) return
-		finished = true
+	const release = () => {
+		if (released) return
+		released = true
 		requestSignal.removeEventListener('abort', onRequestAbort)
-		onEnd()
+		end.release()
 	}
 	async function writeEvents(controller: DirectController) {
 		if (closed) return
@@ -191,6 +236,7 @@ const streamResponse = (turn: Turn, requestSignal: AbortSignal, onEnd: () => voi
 		}
 		const emit = (event: StreamEvent): Promise<unknown> | undefined => {
 			if (closed) return
+			end.observe(event)
 			if (buffered === '') setImmediate(flushNow)
 			buffered += frame(event)
 			if (buffered.length >= FLUSH_AT) flushNow()
@@ -202,12 +248,14 @@ const streamResponse = (turn: Turn, requestSignal: AbortSignal, onEnd: () => voi
 			emit({ type: 'error', code: 'stream.error', allow_retry: true })
 		})
 		await running
-		finish()
+		release()
 		if (closed) return
 		if (buffered !== '') controller.write(buffered)
-		closed = true
+		buffered = ''
 		try {
 			await controller.flush()
+			await end.report(false)
+			closed = true
 			controller.close()
 		} catch {
 			// the client went away while the last frames were sent
@@ -218,10 +266,11 @@ const streamResponse = (turn: Turn, requestSignal: AbortSignal, onEnd: () => voi
 		pull: writeEvents,
 		async cancel() {
 			closed = true
-			finish()
+			release()
 			abort.abort()
 			releaseBackpressure?.()
 			await running
+			await end.report(true)
 		}
 	} satisfies Bun.DirectUnderlyingSource<Uint8Array>
 	// With the DOM lib, ReadableStream has only the web's constructors; Bun's also takes a direct source.
@@ -298,11 +347,17 @@ const readBody = async (request: Request, maxBytes: number): Promise<unknown> =>
 
 const admitted = () => {}
 
-/** Run the guards in order; a refusal releases what earlier guards took. */
+/** A guard's refusal, with the guard's name. */
+interface GuardRefusal {
+	response: Response
+	by: string
+}
+
+/** Run the guards in order; a refusal releases what earlier guards took (and the later ones do not run). */
 const runGuards = async (
-	guards: RequestGuard[],
+	guards: [string, RequestGuard][],
 	args: RequestGuardArgs
-): Promise<Response | (() => void)> => {
+): Promise<GuardRefusal | (() => void)> => {
 	if (guards.length === 0) return admitted
 	const releases: (() => void)[] = []
 	const release = () => {
@@ -313,7 +368,7 @@ const runGuards = async (
 				logError('a request guard failed to release', error)
 			}
 	}
-	for (const guard of guards) {
+	for (const [name, guard] of guards) {
 		let outcome: RequestGuardResult
 		try {
 			outcome = await guard(args)
@@ -323,7 +378,7 @@ const runGuards = async (
 		}
 		if (outcome instanceof Response) {
 			release()
-			return outcome
+			return { response: outcome, by: name }
 		}
 		if (outcome) releases.push(outcome.release)
 	}
@@ -365,6 +420,7 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 		path = chatkitPathFromEnv(),
 		maxBodyBytes = maxBodyBytesFromEnv(),
 		defaultUser,
+		onRequestEnd,
 		...handlerOptions
 	} = options
 	let warnedAnonymous = false
@@ -374,7 +430,7 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 		store: Store | undefined,
 		innermost: Responder | undefined
 	) => {
-		const guards = registered<RequestGuard>(decorated, REQUEST_GUARD)
+		const guards = named<RequestGuard>(decorated, REQUEST_GUARD)
 		if (!store || !innermost) throw new Error('chatkit() needs a store and a responder')
 		const respond = registered<RespondMiddleware>(decorated, RESPOND_MIDDLEWARE).reduceRight<Responder>(
 			(next, middleware) => middleware(next),
@@ -400,60 +456,147 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 
 	return <const A extends AnyElysia>(app: A): Checked<A, O> => {
 		let built: ReturnType<typeof buildEngine> | undefined
-		return (app as AnyElysia).post(
-			path,
-			async function handleChatKit(elysiaContext: object) {
-				const ctx = elysiaContext as Record<string, unknown> & {
-					request: Request
-					user?: ChatKitUser
-				}
-				const { request } = ctx
-				try {
-					const body = await readBody(request, maxBodyBytes)
-					const decorated = ctx as Partial<ChatKitDecorators> & Record<string, unknown>
-					const store = handlerOptions.store ?? decorated.chatkitStore
-					const innermost = handlerOptions.respond ?? decorated.chatkitRespond
-					if (!built || built.store !== store || built.innermost !== innermost)
-						built = buildEngine(decorated, store, innermost)
-					const { engine: chatkitEngine, guards, respond } = built
-					ctx.chatkitRespond = respond
-					const chatkitRequest = chatkitEngine.parse(body)
-					if (!ctx.user) {
-						if (!defaultUser && isProduction()) {
-							if (!warnedAnonymous) {
-								warnedAnonymous = true
-								console.warn(
-									'[elysia-chatkit] refusing requests: no auth plugin put a user in the context and NODE_ENV=production (use an auth plugin, or pass defaultUser)'
+		let endHooks: RequestEndHook[] | undefined
+		/** The app's request-end hooks, read once all plugins are in place (at its first request). */
+		const requestEndHooks = () => {
+			endHooks ??= [
+				...(onRequestEnd ? [onRequestEnd as RequestEndHook] : []),
+				...registered<RequestEndHook>(
+					(app as unknown as { singleton: { decorator: Record<string, unknown> } }).singleton
+						.decorator,
+					REQUEST_END_HOOK
+				)
+			]
+			return endHooks
+		}
+		const target = app as unknown as Elysia
+		const withStore: Elysia = handlerOptions.store
+			? (target.decorate({ as: 'override' }, 'chatkitStore', handlerOptions.store) as unknown as Elysia)
+			: target
+		return withStore
+			.onRequest(function recordChatKitRequest({ request }: { request: Request }) {
+				if (request.method === 'POST') startRecord(request, path, requestEndHooks)
+			})
+			.post(
+				path,
+				async function handleChatKit(elysiaContext: object) {
+					const ctx = elysiaContext as Record<string, unknown> & {
+						request: Request
+						user?: ChatKitUser
+					}
+					const { request } = ctx
+					const record = recordOf(request) ?? startRecord(request, path, requestEndHooks)
+					record.handled = true
+					const { outcome } = record
+					let store: Store | undefined =
+						handlerOptions.store ?? (ctx.chatkitStore as Store | undefined)
+					const answer = async (response: Response, code: string | null) => {
+						outcome.status = response.status
+						outcome.code = code
+						await record.end({ context: ctx, store })
+						return response
+					}
+					try {
+						const body = await readBody(request, maxBodyBytes)
+						noteBody(outcome, body)
+						const decorated = ctx as Partial<ChatKitDecorators> & Record<string, unknown>
+						const innermost = handlerOptions.respond ?? decorated.chatkitRespond
+						if (!built || built.store !== store || built.innermost !== innermost)
+							built = buildEngine(decorated, store, innermost)
+						const { engine: chatkitEngine, guards, respond } = built
+						store = built.store
+						ctx.chatkitStore = store
+						ctx.chatkitRespond = respond
+						const chatkitRequest = chatkitEngine.parse(body)
+						if (!ctx.user) {
+							if (!defaultUser && isProduction()) {
+								if (!warnedAnonymous) {
+									warnedAnonymous = true
+									console.warn(
+										'[elysia-chatkit] refusing requests: no auth plugin put a user in the context and NODE_ENV=production (use an auth plugin, or pass defaultUser)'
+									)
+								}
+								return answer(
+									errorResponse(401, 'unauthorized', 'Authentication required'),
+									'unauthorized'
 								)
 							}
-							return errorResponse(401, 'unauthorized', 'Authentication required')
+							ctx.user = defaultUser ?? ANONYMOUS_USER
 						}
-						ctx.user = defaultUser ?? ANONYMOUS_USER
-					}
-					const release = await runGuards(guards, {
-						chatkitRequest,
-						streaming: isStreamingRequest(chatkitRequest),
-						context: ctx as ChatKitContext,
-						request
-					})
-					if (release instanceof Response) return release
-					let result: Awaited<ReturnType<typeof chatkitEngine.process>>
-					try {
-						result = await chatkitEngine.process(chatkitRequest, ctx as ChatKitContext)
+						outcome.user = ctx.user
+						const release = await runGuards(guards, {
+							chatkitRequest,
+							streaming: isStreamingRequest(chatkitRequest),
+							context: ctx as ChatKitContext,
+							store,
+							request
+						})
+						if (typeof release !== 'function') {
+							outcome.refusedBy = release.by
+							outcome.streamed =
+								release.response.headers
+									.get('content-type')
+									?.startsWith('text/event-stream') ?? false
+							return answer(release.response, await refusalCodeOf(release.response))
+						}
+						let result: Awaited<ReturnType<typeof chatkitEngine.process>>
+						try {
+							result = await chatkitEngine.process(chatkitRequest, ctx as ChatKitContext)
+						} catch (error) {
+							release()
+							throw error
+						}
+						if (result.type === 'json') {
+							release()
+							return answer(
+								new Response(JSON.stringify(result.json), { headers: JSON_HEADERS }),
+								null
+							)
+						}
+						outcome.streamed = true
+						return streamResponse(
+							result.run,
+							request.signal,
+							streamEnd(record, release, ctx, store)
+						)
 					} catch (error) {
-						release()
-						throw error
+						const { status, code, message, details } = errorAnswerOf(error)
+						return answer(errorResponse(status, code, message, details), code)
 					}
-					if (result.type === 'json') {
-						release()
-						return new Response(JSON.stringify(result.json), { headers: JSON_HEADERS })
+				},
+				{
+					parse: 'none',
+					afterResponse: function reportUnreportedRefusal(context: object) {
+						const { request, set } = context as { request: Request; set: { status?: unknown } }
+						const record = recordOf(request)
+						if (!record || record.handled) return
+						if (typeof set.status === 'number') record.outcome.status = set.status
+						return record.end({
+							context: context as Record<string, unknown>,
+							store:
+								handlerOptions.store ??
+								((context as Record<string, unknown>).chatkitStore as Store)
+						})
 					}
-					return streamResponse(result.run, request.signal, release)
-				} catch (error) {
-					return toErrorResponse(error)
 				}
-			},
-			{ parse: 'none' }
-		) as unknown as Checked<A, O>
+			) as unknown as Checked<A, O>
 	}
 }
+
+/** The end of a streamed request: guards released, the thread and error codes seen, the outcome reported. */
+const streamEnd = (
+	record: RequestRecord,
+	release: () => void,
+	context: Record<string, unknown>,
+	store: Store | undefined
+): StreamEnd => ({
+	release,
+	observe(event) {
+		if (event.type === 'thread.created') record.outcome.threadId = event.thread.id
+		else if (event.type === 'error') record.outcome.code = event.code
+	},
+	report(cancelled) {
+		record.outcome.cancelled = cancelled
+		return record.end({ context, store })
+	}
+})

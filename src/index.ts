@@ -1,5 +1,14 @@
 export * from './chatkit'
 export * from './config'
+export {
+	type Refusal,
+	type RequestEndArgs,
+	type RequestEndHook,
+	type RequestOutcome,
+	reportRefusal,
+	requestEndHook,
+	withRefusalCode
+} from './lifecycle'
 export * from './engine'
 export * from './protocol'
 export * from './protocol/serialize'

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { Elysia, status } from 'elysia'
 import { ConfigError } from '../../src/config'
+import { reportRefusal } from '../../src/lifecycle'
 import { isUsableId, MAX_ID_LENGTH } from '../../src/store/ids'
 import type { ChatKitUser } from '../../src/store/types'
 
@@ -90,7 +91,8 @@ export const createAuthPlugin = <U extends ChatKitUser>({
 	challenge,
 	log = console.warn
 }: AuthPluginConfig<U>) =>
-	new Elysia({ name, seed }).derive({ as: 'scoped' }, async function authenticateRequest({ request, set }) {
+	new Elysia({ name, seed }).derive({ as: 'scoped' }, async function authenticateRequest(context) {
+		const { request, set } = context
 		let outcome: AuthOutcome<U>
 		try {
 			outcome = await authenticate(request)
@@ -98,6 +100,7 @@ export const createAuthPlugin = <U extends ChatKitUser>({
 			log(
 				`[${name}] 503 ${request.method} ${new URL(request.url).pathname}: the verifier failed: ${describeError(error)}`
 			)
+			await reportRefusal(context, { status: 503, code: unavailableBody.code, by: name })
 			return status(503, unavailableBody)
 		}
 		if ('user' in outcome) {
@@ -107,6 +110,7 @@ export const createAuthPlugin = <U extends ChatKitUser>({
 		}
 		log(`[${name}] 401 ${request.method} ${new URL(request.url).pathname}: ${outcome.reason}`)
 		if (challenge) set.headers['www-authenticate'] = challenge
+		await reportRefusal(context, { status: 401, code: unauthorizedBody.code, by: name })
 		return status(401, unauthorizedBody)
 	})
 

@@ -6,6 +6,7 @@ import {
 	type RequestGuardResult,
 	requestGuard
 } from '../../src/chatkit'
+import { withRefusalCode } from '../../src/lifecycle'
 import type { ChatKitContext } from '../../src/store/types'
 import { type HitResult, MemoryRateLimitBackend, type RateLimitBackend } from './backend'
 import { checkFields, defaultFieldLimits, type FieldLimits } from './fields'
@@ -45,10 +46,10 @@ export interface LimitsOptions<C extends ChatKitContext = ChatKitContext> {
 	 */
 	maxConcurrentStreams?: number
 	/**
-	 * Where the counts live. By default, tables in the database of the app's store (`chatkitStore`,
-	 * SQLite or PostgreSQL from `plugins/store`), so that every instance over that database shares them;
-	 * for any other store, this process's memory.
-	 * @default rateLimitBackendFor(chatkitStore) ?? new MemoryRateLimitBackend()
+	 * Where the counts live. By default, tables in the database of the store the endpoint uses (from a
+	 * store plugin or `chatkit({ store })`; SQLite or PostgreSQL from `plugins/store`), so that every
+	 * instance over that database shares them; for any other store, this process's memory.
+	 * @default rateLimitBackendFor(store) ?? new MemoryRateLimitBackend()
 	 * @example limits({ backend: new PostgresRateLimitBackend(postgres(process.env.LIMITS_DATABASE_URL!)) })
 	 */
 	backend?: RateLimitBackend
@@ -209,9 +210,8 @@ export const limits = <C extends ChatKitContext = ChatKitContext>(options: Limit
 		return inMemory
 	}
 
-	const backendFor = (context: C): RateLimitBackend => {
+	const backendFor = (store: unknown): RateLimitBackend => {
 		if (options.backend) return options.backend
-		const store = (context as { chatkitStore?: unknown }).chatkitStore
 		if (typeof store !== 'object' || store === null) return memoryBackend()
 		let backend = backends.get(store)
 		if (!backend) {
@@ -230,9 +230,12 @@ export const limits = <C extends ChatKitContext = ChatKitContext>(options: Limit
 		const retry: Record<string, string> =
 			retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }
 		if (streaming && streamRefusal === 'event')
-			return new Response(
-				`data: ${JSON.stringify({ type: 'error', code: 'custom', message, allow_retry: true })}\n\n`,
-				{ headers: { ...SSE_HEADERS, ...retry } }
+			return withRefusalCode(
+				new Response(
+					`data: ${JSON.stringify({ type: 'error', code: 'custom', message, allow_retry: true })}\n\n`,
+					{ headers: { ...SSE_HEADERS, ...retry } }
+				),
+				code
 			)
 		return new Response(JSON.stringify({ code, message }), {
 			status: 429,
@@ -277,7 +280,7 @@ export const limits = <C extends ChatKitContext = ChatKitContext>(options: Limit
 		let hit: HitResult | undefined
 		let lease: string | null | undefined
 		try {
-			active = backendFor(context)
+			active = backendFor(args.store)
 			const at = now()
 			;[hit, lease] = await Promise.all([
 				perMinute > 0 ? active.hit(key, MINUTE, perMinute, at) : undefined,

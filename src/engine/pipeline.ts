@@ -113,25 +113,59 @@ export const defaultHandleStreamCancelled = async <C extends ChatKitContext>(
 	await store.addThreadItem(thread.id, note, context)
 }
 
+/** The events that replace `event` once every hook has seen it, in order. */
+const applyHooks = async <C extends ChatKitContext>(
+	hooks: EventHook<C>[],
+	event: ThreadStreamEvent,
+	args: { thread: Thread; context: C }
+): Promise<ThreadStreamEvent[]> => {
+	let events: ThreadStreamEvent[] = [event]
+	for (const hook of hooks) {
+		const next: ThreadStreamEvent[] = []
+		for (const current of events) {
+			const result = await hook(current, args)
+			if (result === undefined) next.push(current)
+			else if (Array.isArray(result)) next.push(...result)
+			else if (result !== null) next.push(result)
+		}
+		events = next
+	}
+	return events
+}
+
 async function* withHooks<C extends ChatKitContext>(
 	hooks: EventHook<C>[],
 	thread: Thread,
 	context: C,
 	source: AsyncIterable<ThreadStreamEvent>
 ): AsyncGenerator<ThreadStreamEvent> {
-	for await (const event of source) {
-		let events: ThreadStreamEvent[] = [event]
-		for (const hook of hooks) {
-			const next: ThreadStreamEvent[] = []
-			for (const current of events) {
-				const result = await hook(current, { thread, context })
-				if (result === undefined) next.push(current)
-				else if (Array.isArray(result)) next.push(...result)
-				else if (result !== null) next.push(result)
-			}
-			events = next
+	const args = { thread, context }
+	for await (const event of source) yield* await applyHooks(hooks, event, args)
+}
+
+/**
+ * `emit` for the engine's own events (`thread.created`, the user's message, `stream_options`,
+ * `thread.updated`, `error`): the event hooks see each one after its write, and what they return is sent.
+ * A hook that throws on one is logged, and the event is sent as it was.
+ */
+export const emitThroughHooks = <C extends ChatKitContext>(
+	handlers: ChatKitHandlers<C>,
+	thread: Thread,
+	context: C,
+	emit: Emit
+): Emit => {
+	const hooks = handlers.eventHooks
+	if (!hooks?.length) return emit
+	const args = { thread, context }
+	return async (event) => {
+		let events: ThreadStreamEvent[]
+		try {
+			events = await applyHooks(hooks, event, args)
+		} catch (error) {
+			logError('an event hook failed on an event of the engine', error)
+			events = [event]
 		}
-		yield* events
+		for (const current of events) await emit(current)
 	}
 }
 
@@ -168,12 +202,20 @@ export interface Phase<C extends ChatKitContext> {
 }
 
 async function respondPhase<C extends ChatKitContext>(
-	{ handlers, thread, context, signal, source, emit, before = [] }: Phase<C>,
+	{ handlers, thread, context, signal, source, emit: send, before = [] }: Phase<C>,
 	abandon: (() => void) | undefined
 ): Promise<void> {
+	const emit = emitThroughHooks(handlers, thread, context, send)
 	for (const step of before) {
 		if (signal.aborted) return
-		const event = await step()
+		let event: ThreadStreamEvent | undefined
+		try {
+			event = await step()
+		} catch (error) {
+			if (signal.aborted) return
+			await emit(errorEventFor(error))
+			return
+		}
 		if (signal.aborted) return
 		if (event) await emit(event)
 	}
@@ -275,7 +317,7 @@ async function respondPhase<C extends ChatKitContext>(
 				}
 				if (signal.aborted) throw new Aborted()
 				if (!(event.type === 'thread.item.done' && isHiddenItem(event.item))) {
-					const held = emit(event)
+					const held = send(event)
 					if (held) {
 						waiting = true
 						await held

@@ -14,7 +14,7 @@ import { clip } from '../protocol/limits'
 import type { RequestParams, StructuredInputSubmission, UserMessageInput } from '../protocol/requests'
 import { type ChatKitContext, NotFoundError, type Store } from '../store/types'
 import { ChatKitError } from './errors'
-import { type Emit, runPipeline, type Step } from './pipeline'
+import { type Emit, emitThroughHooks, runPipeline, type Step } from './pipeline'
 import type { ChatKitHandlers } from './types'
 
 /**
@@ -209,7 +209,13 @@ export class Turns<C extends ChatKitContext> {
 		const thread = withItems(await store.loadThread(thread_id, context))
 		const sender = item_id ? await store.loadItem(thread_id, item_id, context) : null
 		if (sender && sender.type !== 'widget')
-			return async (_signal, emit) => emit({ type: 'error', code: 'stream.error', allow_retry: false })
+			return async (_signal, emit) =>
+				emitThroughHooks(
+					this.handlers,
+					thread,
+					context,
+					emit
+				)({ type: 'error', code: 'stream.error', allow_retry: false })
 		const widget = sender as WidgetItem | null
 		return (signal, emit) => {
 			const source = () => handler({ thread, action, sender: widget, context, store, signal })

@@ -70,8 +70,11 @@ export type Transcriber<C extends ChatKitContext = ChatKitContext> = (
 ) => Promise<{ text: string }>
 
 /**
- * Sees every event a responder or action produces, before it is persisted and forwarded.
- * Return `undefined` to keep the event, another event or a list to replace it, `null` to drop it.
+ * Sees every event the client receives, in order. A responder's or an action's events are seen before
+ * they are persisted: return `undefined` to keep the event, another event or a list to replace it, `null`
+ * to drop it. The engine's own events (`thread.created`, the user's message, `stream_options`,
+ * `thread.updated`, `error`) are seen after their write: what a hook returns changes what the client
+ * receives only.
  */
 export type EventHook<C extends ChatKitContext = ChatKitContext> = (
 	event: ThreadStreamEvent,
@@ -103,7 +106,7 @@ export interface ChatKitHandlers<C extends ChatKitContext = ChatKitContext> {
 	addFeedback?: (args: FeedbackArgs<C>) => Promise<void>
 	/** Handles `input.transcribe`. */
 	transcribe?: Transcriber<C>
-	/** Run in order on every event of a responder or action (redact, meter, add a notice, ...). */
+	/** Run in order on every event the client receives (redact, meter, add a notice, audit, ...). */
 	eventHooks?: EventHook<C>[]
 	/** @default () => ({ allow_cancel: true }) */
 	getStreamOptions?: (thread: ThreadMetadata, context: C) => StreamOptions
