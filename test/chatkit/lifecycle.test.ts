@@ -3,7 +3,7 @@ import { describe, expect, test } from 'bun:test'
 import { Elysia, status } from 'elysia'
 import { jwtAuth } from '../../plugins/auth'
 import { limits } from '../../plugins/limits'
-import { createStore } from '../../plugins/store'
+import { sqliteStore } from '../../plugins/store'
 import { chatkit, eventHook } from '../../src/chatkit'
 import type { Responder } from '../../src/engine/types'
 import { type RequestOutcome, reportRefusal, requestEndHook } from '../../src/lifecycle'
@@ -301,7 +301,7 @@ describe('event hooks see the engine events too, in order', () => {
 
 describe('the store is on the context however it was given', () => {
 	test('chatkit({ store }): plugins read it as chatkitStore, in a derive and in a guard; limits counts in its database', async () => {
-		const store = createStore('sqlite::memory:')
+		const store = sqliteStore({ path: ':memory:' })
 		const seenInDerive: unknown[] = []
 		const app = new Elysia()
 			.use(
