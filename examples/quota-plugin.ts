@@ -4,7 +4,7 @@
  * the quota runs low. docs/plugins.md walks through it.
  */
 import { Elysia } from 'elysia'
-import { type ChatKitUser, type EventHook, eventHook } from 'elysia-chatkit'
+import { type ChatKitUser, type EventHook, eventHook, needs } from 'elysia-chatkit'
 
 export interface QuotaOptions {
 	/**
@@ -38,6 +38,11 @@ export class QuotaLedger {
 	}
 }
 
+/** The plugin reads `user`, which an auth plugin used before it adds. */
+const dependencies = needs<{ user: ChatKitUser }>()('example/quota', {
+	user: 'an auth plugin: devUser(), jwtAuth() or sessionAuth()'
+})
+
 export const quota = (options: QuotaOptions = {}) => {
 	const { limit = 10_000, warnBelow = 0.1 } = options
 	const ledger = new QuotaLedger(limit)
@@ -58,10 +63,12 @@ export const quota = (options: QuotaOptions = {}) => {
 			]
 	}
 
-	return new Elysia({ name: 'example/quota', seed: options })
-		.decorate(eventHook('quota', meterOutput as EventHook))
-		.derive({ as: 'scoped' }, function deriveQuota(ctx) {
-			const user = (ctx as { user?: ChatKitUser }).user
-			return { quota: { remaining: () => (user ? ledger.remaining(user) : limit), limit } }
-		})
+	return dependencies.plugin(
+		new Elysia({ name: 'example/quota', seed: options })
+			.use(dependencies.context)
+			.decorate(eventHook('quota', meterOutput))
+			.derive({ as: 'scoped' }, function deriveQuota({ user }) {
+				return { quota: { remaining: () => ledger.remaining(user), limit } }
+			})
+	)
 }

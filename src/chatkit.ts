@@ -3,6 +3,7 @@ import { chatkitPathFromEnv, isProduction, maxBodyBytesFromEnv } from './config'
 import { type ChatKitEngine, createEngine } from './engine/engine'
 import { ChatKitError } from './engine/errors'
 import type { Emit } from './engine/pipeline'
+import type { NeedsBeforeIt } from './needs'
 import type { Turn } from './engine/turns'
 import type { ChatKitHandlers, EventHook, RespondMiddleware, Responder } from './engine/types'
 import { type ChatKitRequest, isStreamingRequest } from './protocol/requests'
@@ -385,26 +386,21 @@ const runGuards = async (
 	return release
 }
 
-type Context<A extends AnyElysia> = A['~Singleton']['decorator'] &
-	A['~Singleton']['derive'] &
-	A['~Singleton']['resolve'] &
-	A['~Volatile']['derive'] &
-	A['~Volatile']['resolve']
+/** What `chatkit()` needs from the app, and where each comes from. */
+const CHATKIT_PROVIDERS = {
+	chatkitStore: 'a store: use a store plugin such as drizzleStore() before chatkit(), or pass { store }',
+	chatkitRespond: 'a responder: use the agent plugin before chatkit(), or pass { respond }'
+} as const
 
-type Provides<A extends AnyElysia, O, K extends string, OK extends string> =
-	O extends Record<OK, object> ? true : Context<A> extends Record<K, object> ? true : false
+type Providers = typeof CHATKIT_PROVIDERS
 
-/** What `.use(chatkit())` gives when the app lacks a store or a responder: a compile error that says so. */
-export interface ChatKitMissing<What extends string> {
-	'chatkit() is missing a dependency': What
-}
+/** The keys `chatkit(options)` still needs from the app: the store and the responder, unless the options give them. */
+type ChatKitNeeds<O> = (O extends Record<'store', object> ? {} : { chatkitStore: object }) &
+	(O extends Record<'respond', object> ? {} : { chatkitRespond: object })
 
-type Checked<A extends AnyElysia, O> =
-	Provides<A, O, 'chatkitStore', 'store'> extends true
-		? Provides<A, O, 'chatkitRespond', 'respond'> extends true
-			? A
-			: ChatKitMissing<'a responder: use the agent plugin before chatkit(), or pass { respond }'>
-		: ChatKitMissing<'a store: use a store plugin before chatkit(), or pass { store }'>
+type NeededProviders<O> = Expand<Pick<Providers, keyof ChatKitNeeds<O> & keyof Providers>>
+
+type Expand<T> = T extends infer U ? { [K in keyof U]: U[K] } : never
 
 /**
  * The ChatKit protocol endpoint: one POST route that answers every request type with JSON or
@@ -454,7 +450,7 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 		return { engine, guards, respond, store, innermost }
 	}
 
-	return <const A extends AnyElysia>(app: A): Checked<A, O> => {
+	const plugin = (app: AnyElysia) => {
 		let built: ReturnType<typeof buildEngine> | undefined
 		let endHooks: RequestEndHook[] | undefined
 		/** The app's request-end hooks, read once all plugins are in place (at its first request). */
@@ -579,8 +575,9 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 						})
 					}
 				}
-			) as unknown as Checked<A, O>
+			)
 	}
+	return plugin as unknown as NeedsBeforeIt<'chatkit()', NeededProviders<O>, Expand<ChatKitNeeds<O>>>
 }
 
 /** The end of a streamed request: guards released, the thread and error codes seen, the outcome reported. */

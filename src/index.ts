@@ -10,6 +10,13 @@ export {
 	withRefusalCode
 } from './lifecycle'
 export * from './engine'
+export {
+	needs,
+	type NeedsBeforeIt,
+	type NeedsContext,
+	type PluginDependencies,
+	type PluginNeeds
+} from './needs'
 export * from './protocol'
 export * from './protocol/serialize'
 export * from './store'
