@@ -62,6 +62,14 @@ export const eventHook = <const N extends string, C extends ChatKitContext = Cha
 	hook: EventHook<C>
 ) => ({ [`${EVENT_HOOK}${name}`]: hook }) as Record<`${typeof EVENT_HOOK}${N}`, EventHook<C>>
 
+/**
+ * The store the ChatKit endpoint uses, from any request context (a `derive`, a `resolve`, a route, a hook),
+ * however the app gave it: a store plugin, `chatkit({ store })` or `.decorate('chatkitStore', store)`.
+ * `undefined` in an app without one.
+ */
+export const storeOf = <C extends ChatKitContext = ChatKitContext>(context: object): Store<C> | undefined =>
+	(context as { chatkitStore?: Store<C> }).chatkitStore
+
 /** Register responder middleware from a plugin: `.decorate(respondMiddleware('titles', middleware))`. The first used is outermost. */
 export const respondMiddleware = <const N extends string, C extends ChatKitContext = ChatKitContext>(
 	name: N,
@@ -484,6 +492,7 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 					const record = recordOf(request) ?? startRecord(request, path, requestEndHooks)
 					record.handled = true
 					const { outcome } = record
+					if (ctx.user) outcome.user = ctx.user
 					let store: Store | undefined =
 						handlerOptions.store ?? (ctx.chatkitStore as Store | undefined)
 					const answer = async (response: Response, code: string | null) => {

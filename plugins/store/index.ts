@@ -3,6 +3,7 @@ import type { ChatKitContext, Store } from '../../src/store/types'
 import { type ChatKitStore, type CreateStoreOptions, createStore } from './create'
 
 export * from './create'
+export * from './plugin-tables'
 export * from './postgres'
 export * as pgSchema from './schema.pg'
 export * as sqliteSchema from './schema.sqlite'

@@ -185,6 +185,16 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 		}
 	}
 
+	/**
+	 * Runs a plugin's synchronous write (statements on `client` or `db`) in the store's next group commit,
+	 * with the store's own writes of the same event-loop turn (at once when group commit is off). Resolves
+	 * once it is committed; a write that throws is undone alone and rejects with its error.
+	 * @example await store.queueWrite(() => db.insert(auditLog).values(row).run())
+	 */
+	queueWrite<T>(run: () => T): Promise<T> {
+		return this.write('plugin write', run)
+	}
+
 	/** A write: queued for the next group commit, or run at once without one. */
 	private async write<T>(operation: string, run: () => T): Promise<T> {
 		if (!this.batcher) return this.guard(operation, run)

@@ -55,5 +55,5 @@ it(
 		expect(storePlugin).toContain('readonly chatkitStore: "a store: use a store plugin')
 		expect(errors.size).toBe(4)
 	},
-	{ timeout: 120_000 }
+	{ timeout: 300_000 }
 )
