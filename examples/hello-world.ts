@@ -4,7 +4,7 @@
  */
 import { Elysia } from 'elysia'
 import { chatkitCors } from 'elysia-chatkit/plugins/cors'
-import { chatkit, MemoryStore, type Responder, streamText } from 'elysia-chatkit'
+import { chatkit, MemoryStore, type Responder, serverConfigFromEnv, streamText } from 'elysia-chatkit'
 
 const greet: Responder = async function* (args) {
 	const said = args.input?.content.find((part) => part.type === 'input_text')?.text ?? ''
@@ -14,8 +14,7 @@ const greet: Responder = async function* (args) {
 export const app = new Elysia().use(chatkitCors()).use(chatkit({ store: new MemoryStore(), respond: greet }))
 
 if (import.meta.main) {
-	const hostname = process.env.HOST || '127.0.0.1'
-	const port = Number(process.env.PORT) || 8000
-	app.listen({ hostname, port })
-	console.log(`ChatKit hello world on http://${hostname}:${port}${process.env.CHATKIT_PATH || '/chatkit'}`)
+	const { host, port, path } = serverConfigFromEnv()
+	app.listen({ hostname: host, port })
+	console.log(`ChatKit hello world on http://${host}:${app.server?.port}${path}`)
 }

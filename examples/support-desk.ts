@@ -18,7 +18,7 @@ import { chatkitCors } from 'elysia-chatkit/plugins/cors'
 import { drizzleStore } from 'elysia-chatkit/plugins/store'
 import { clientTool, serverTool, tools } from 'elysia-chatkit/plugins/tools'
 import { type Card, widgets } from 'elysia-chatkit/plugins/widgets'
-import { type ChatKitContext, type ChatKitUser, chatkit } from 'elysia-chatkit'
+import { type ChatKitContext, type ChatKitUser, chatkit, serverConfigFromEnv } from 'elysia-chatkit'
 
 export interface Order {
 	id: string
@@ -183,12 +183,10 @@ export const createSupportDesk = (options: SupportDeskOptions = {}) =>
 		.use(chatkit())
 
 if (import.meta.main) {
-	const app = createSupportDesk().listen({
-		hostname: process.env.HOST || '127.0.0.1',
-		port: Number(process.env.PORT ?? 8000)
-	})
+	const { host, port, path } = serverConfigFromEnv()
+	const app = createSupportDesk().listen({ hostname: host, port })
 	console.log(
-		`Support desk on http://${app.server?.hostname}:${app.server?.port}/chatkit (model: ${describeModelFromEnv()})`
+		`Support desk on http://${host}:${app.server?.port}${path} (model: ${describeModelFromEnv()})`
 	)
 	const stop = async () => {
 		await app.stop()
