@@ -106,6 +106,24 @@ for (const open of databases)
 			expect(log.lines.join('\n')).not.toContain(token)
 		})
 
+		it('reads the keys again for a token with an unknown kid, so a new key is picked up and a removed one refused', async () => {
+			const auth = createAuth(database)
+			const app = new Elysia()
+				.mount(auth.handler)
+				.use(betterAuthUser(auth, { mode: 'jwt', keysCooldown: 0, log: () => {} }))
+				.post('/me', ({ user }) => user)
+			const alice = await signUp(app, origin, 'alice')
+			const before = await tokenOf(app, alice)
+			expect((await me(app, before)).status).toBe(200)
+
+			const context = await auth.$context
+			await context.adapter.deleteMany({ model: 'jwks', where: [] })
+			const after = await tokenOf(app, alice)
+			expect(decodeProtectedHeader(after).kid).not.toBe(decodeProtectedHeader(before).kid)
+			expect((await me(app, after)).status).toBe(200)
+			await expectRefused(await me(app, before))
+		})
+
 		it('refuses tokens for another issuer or audience', async () => {
 			const auth = createAuth(database)
 			const app = new Elysia()

@@ -1,3 +1,4 @@
+import type { Database } from 'bun:sqlite'
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { createHmac } from 'node:crypto'
 import { type AnyElysia, Elysia } from 'elysia'
@@ -14,6 +15,7 @@ import {
 	setActiveOrganization,
 	signIn,
 	signUp,
+	sqliteDatabase,
 	type TestAuth
 } from './fixture'
 
@@ -274,3 +276,25 @@ for (const open of databases)
 			await expectRefused(await me(app, 'http://localhost', headers))
 		})
 	})
+
+describe('betterAuthUser session mode when Better Auth fails', () => {
+	it('answers 503 auth_unavailable, with the error in the log and not the cookie', async () => {
+		const database = await sqliteDatabase()
+		const auth = createAuth(database)
+		await migrateAuth(auth)
+		const log = logSink()
+		const app = appFor(auth, log)
+		const alice = await signUp(app, 'http://localhost', 'alice')
+		expect((await me(app, 'http://localhost', { cookie: alice.cookie })).status).toBe(200)
+		;(database.authDatabase as Database).close()
+		try {
+			const res = await me(app, 'http://localhost', { cookie: alice.cookie })
+			expect(res.status).toBe(503)
+			expect((await res.json()).code).toBe('auth_unavailable')
+			expect(log.lines.at(-1)).toStartWith('[elysia-chatkit/auth] 503 POST /me: the verifier failed')
+			expect(log.lines.join('\n')).not.toContain(alice.sessionToken)
+		} finally {
+			await database.close().catch(() => {})
+		}
+	})
+})
