@@ -19,6 +19,8 @@ export type AuthDetection =
 			secretVariable: string | null
 			/** The claim the app puts the user id in, when it signs its own tokens. */
 			userClaim: string | null
+			/** The app's tokens carry `exp` (an `exp` option or claim, `setExpirationTime`). */
+			expires: boolean
 	  }
 	| { kind: 'session-cookie'; file: string; cookie: string }
 	| { kind: 'none' }
@@ -77,7 +79,8 @@ export const detectAuth = (dependencies: Record<string, string>, sources: Source
 				library,
 				file: source.path,
 				secretVariable: secretIn(source.text),
-				userClaim: users.map((file) => userClaimIn(file.text)).find(Boolean) ?? null
+				userClaim: users.map((file) => userClaimIn(file.text)).find(Boolean) ?? null,
+				expires: users.some((file) => /\bexp\s*:|setExpirationTime\s*\(/.test(file.text))
 			}
 	}
 	for (const source of sources) {

@@ -102,13 +102,22 @@ const chatInput = (
 		auth = { kind: 'better-auth', importPath: found.file, exportName: found.exportName }
 		notes.push(`user: the Better Auth session of \`${found.exportName}\` (${found.file})`)
 	} else if ((wanted === 'auto' || wanted === 'jwt') && found.kind === 'jwt' && found.secretVariable) {
-		auth = { kind: 'jwt', secretVariable: found.secretVariable, userClaim: found.userClaim }
+		auth = {
+			kind: 'jwt',
+			secretVariable: found.secretVariable,
+			userClaim: found.userClaim,
+			expires: found.expires
+		}
+		if (!found.expires)
+			notes.push(
+				"the app's tokens carry no exp: accepted for now (requireExpiration: false in the chat module); give them one"
+			)
 		notes.push(
 			`user: tokens signed with ${found.secretVariable} (as ${found.library} in ${found.file}), user id from \`${found.userClaim ?? 'sub'}\``
 		)
 	} else if (wanted === 'jwt' || (wanted === 'auto' && level === 3)) {
 		const secretVariable = own('JWT_SECRET')
-		auth = { kind: 'jwt', secretVariable, userClaim: null }
+		auth = { kind: 'jwt', secretVariable, userClaim: null, expires: true }
 		env.push({
 			name: secretVariable,
 			value: '',

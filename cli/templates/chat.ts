@@ -3,7 +3,7 @@ export interface ChatModuleInput {
 	level: 1 | 2 | 3
 	auth:
 		| { kind: 'better-auth'; importPath: string; exportName: string }
-		| { kind: 'jwt'; secretVariable: string; userClaim: string | null }
+		| { kind: 'jwt'; secretVariable: string; userClaim: string | null; expires: boolean }
 		| { kind: 'dev' }
 	/** The variable with the store's URL (`postgres://…`, `sqlite:<file>`), and its default. */
 	database: { variable: string; fallback: string | null; stripFilePrefix: boolean }
@@ -34,11 +34,15 @@ const authUse = (input: ChatModuleInput) => {
 		case 'jwt': {
 			const secret = `secret: env.${input.auth.secretVariable}`
 			const claim = input.auth.userClaim
-			if (!claim || claim === 'sub') return `jwtAuth({ ${secret} })`
-			return `jwtAuth({\n\t\t\t\t${secret},\n\t\t\t\tmapUser: (payload) =>\n\t\t\t\t\ttypeof payload.${claim} === 'string' || typeof payload.${claim} === 'number'\n\t\t\t\t\t\t? { id: String(payload.${claim}), tenantId: null, roles: [] }\n\t\t\t\t\t\t: null\n\t\t\t})`
+			const expiry = input.auth.expires
+				? ''
+				: "\n\t\t\t\t// The app's tokens carry no exp: give them one (jwt({ exp: '7d' })) and remove this line.\n\t\t\t\trequireExpiration: false,"
+			if ((!claim || claim === 'sub') && !expiry) return `jwtAuth({ ${secret} })`
+			if (!claim || claim === 'sub') return `jwtAuth({\n\t\t\t\t${secret},${expiry}\n\t\t\t})`
+			return `jwtAuth({\n\t\t\t\t${secret},${expiry}\n\t\t\t\tmapUser: (payload) =>\n\t\t\t\t\ttypeof payload.${claim} === 'string' || typeof payload.${claim} === 'number'\n\t\t\t\t\t\t? { id: String(payload.${claim}), tenantId: null, roles: [] }\n\t\t\t\t\t\t: null\n\t\t\t})`
 		}
 		case 'dev':
-			return 'devUser() // every request is one development user: replace with your auth (see the README of elysia-chatkit)'
+			return 'devUser()'
 	}
 }
 
@@ -65,6 +69,9 @@ export const chatModule = (input: ChatModuleInput): string => {
 			'/** The ChatKit endpoint (POST /chatkit): a fixed reply, threads kept in memory. */',
 			'export const createChat = (_env: Record<string, string | undefined> = process.env) =>',
 			"\tnew Elysia({ name: 'chatkit' })",
+			...(input.auth.kind === 'dev'
+				? ['\t\t// Every request is one development user: replace devUser() with your auth.']
+				: []),
 			`\t\t.use(${authUse(input).replace('env.', '_env.')})`,
 			'\t\t.use(chatkit({ store: new MemoryStore(), respond: greet }))',
 			''
@@ -110,7 +117,11 @@ export const chatModule = (input: ChatModuleInput): string => {
 			`\t\t.use(chatkitCors({ origins: env.${input.names.corsOrigins}?.split(',').map((origin) => origin.trim()).filter(Boolean), env }))`
 		)
 	lines.push(`\t\t.use(drizzleStore({ url: ${storeUrl(input)} }))`)
-	lines.push(`\t\t.use(${authUse(input)})`)
+	if (input.auth.kind === 'dev')
+		lines.push('\t\t// Every request is one development user: replace devUser() with your auth.')
+	const auth = authUse(input)
+	if (auth.includes('\n')) lines.push('\t\t.use(', `\t\t\t${auth}`, '\t\t)')
+	else lines.push(`\t\t.use(${auth})`)
 	if (level === 3)
 		lines.push(
 			'\t\t.use(',

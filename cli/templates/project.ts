@@ -25,6 +25,8 @@ export const newProjectFiles = (name: string): Record<string, string> => ({
 				target: 'ESNext',
 				module: 'Preserve',
 				moduleDetection: 'force',
+				jsx: 'react-jsx',
+				allowJs: true,
 				moduleResolution: 'bundler',
 				allowImportingTsExtensions: true,
 				verbatimModuleSyntax: true,
@@ -33,6 +35,7 @@ export const newProjectFiles = (name: string): Record<string, string> => ({
 				skipLibCheck: true,
 				noFallthroughCasesInSwitch: true,
 				noUncheckedIndexedAccess: true,
+				noImplicitOverride: true,
 				types: ['bun']
 			}
 		},

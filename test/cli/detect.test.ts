@@ -49,7 +49,8 @@ describe('init detection', () => {
 			library: '@elysiajs/jwt',
 			file: 'src/modules/users/index.ts',
 			secretVariable: 'ORDERS_TOKEN_SECRET',
-			userClaim: 'id'
+			userClaim: 'id',
+			expires: false
 		})
 		expect(found.database).toEqual({
 			kind: 'postgresql',

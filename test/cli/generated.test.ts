@@ -1,0 +1,222 @@
+// init on each fixture project, then what a user runs next: tsc with the project's own tsconfig, the
+// generated test, and a turn through the started server over HTTP.
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { SignJWT } from 'jose'
+import { runInit } from '../../cli/init'
+import { createClient } from '../../src/client'
+import { createTestDatabase, postgresReachable } from '../store/pg'
+import { copyFixture, emptyFolder, linkPackages, removeCopies } from './helpers'
+
+const REPO = join(import.meta.dir, '..', '..')
+const TSC = join(REPO, 'node_modules', '.bin', 'tsc')
+const SECRET = 'orders-secret-for-the-fixture-0123456789abcdef'
+
+interface Prepared {
+	dir: string
+	/** tsc errors in the project's own files (errors inside the package's sources are not counted here). */
+	appErrors: string[]
+}
+
+const run = async (command: string[], cwd: string, env: Record<string, string> = {}) => {
+	const child = Bun.spawn(command, { cwd, stdout: 'pipe', stderr: 'pipe', env: { ...process.env, ...env } })
+	const [stdout, stderr, code] = await Promise.all([
+		new Response(child.stdout).text(),
+		new Response(child.stderr).text(),
+		child.exited
+	])
+	return { stdout, stderr, code }
+}
+
+const prepare = async (fixture: string | null, level: 1 | 2 | 3): Promise<string> => {
+	const dir = copyFixture(fixture)
+	await runInit(dir, { level, install: false, log: () => {} })
+	linkPackages(dir)
+	return dir
+}
+
+/**
+ * tsc over every project at once: they share one tsconfig (the one `bun init` writes, checked equal below),
+ * so one program checks them all with that tsconfig and the package's types are read once, not four times.
+ * Returns the errors in each project's own files.
+ */
+const typecheck = async (dirs: string[]): Promise<string[][]> => {
+	const configs = dirs.map((dir) => JSON.stringify(JSON.parse(readFileSync(join(dir, 'tsconfig.json'), 'utf8'))))
+	expect(new Set(configs).size).toBe(1)
+	const root = emptyFolder()
+	linkPackages(root)
+	writeFileSync(
+		join(root, 'tsconfig.json'),
+		JSON.stringify({
+			extends: join(dirs[0] as string, 'tsconfig.json'),
+			include: dirs.map((dir) => join(dir, '**', '*.ts')),
+			exclude: dirs.map((dir) => join(dir, 'node_modules'))
+		})
+	)
+	const { stdout } = await run([TSC, '--noEmit', '-p', '.'], root)
+	const lines = stdout.split('\n')
+	return dirs.map((dir) => {
+		const name = dir.split('/').at(-1) as string
+		return lines.filter((line) => line.includes(`${name}/`) && !line.includes('node_modules'))
+	})
+}
+
+const freePort = () => {
+	const server = Bun.serve({ port: 0, fetch: () => new Response() })
+	const port = server.port as number
+	server.stop(true)
+	return port
+}
+
+/** Starts the project's own entry, runs `turn` against it, and stops it. */
+const withServer = async (
+	dir: string,
+	entry: string,
+	env: Record<string, string>,
+	turn: (url: string) => Promise<void>
+) => {
+	const port = freePort()
+	const child = Bun.spawn(['bun', entry], {
+		cwd: dir,
+		stdout: 'pipe',
+		stderr: 'pipe',
+		env: { ...process.env, OPENAI_API_KEY: '', NODE_ENV: 'development', PORT: String(port), ...env }
+	})
+	const url = `http://127.0.0.1:${env.ORDERS_PORT ?? port}/chatkit`
+	try {
+		for (let attempt = 0; ; attempt++) {
+			const up = await fetch(url, { method: 'POST', body: '{}' }).then(
+				() => true,
+				() => false
+			)
+			if (up) break
+			if (attempt > 200 || child.exitCode !== null)
+				throw new Error(`the server did not start: ${await new Response(child.stderr).text()}`)
+			await Bun.sleep(50)
+		}
+		await turn(url)
+	} finally {
+		child.kill()
+		await child.exited
+	}
+}
+
+const streamTurn = async (url: string, headers: Record<string, string> = {}) => {
+	const client = createClient({ url, headers })
+	const types: string[] = []
+	for await (const event of client.threads.create({ input: 'Hello' })) types.push(event.type)
+	expect(types[0]).toBe('thread.created')
+	expect(types.at(-1)).toBe('thread.item.done')
+	expect((await client.threads.list({ limit: 10 })).data.length).toBe(1)
+}
+
+const token = (claims: Record<string, string>, secret: string) =>
+	new SignJWT(claims)
+		.setProtectedHeader({ alg: 'HS256' })
+		.setIssuedAt()
+		.setExpirationTime('5m')
+		.sign(new TextEncoder().encode(secret))
+
+const prepared: Record<string, Prepared> = {}
+
+beforeAll(async () => {
+	const kinds = [
+		['bare-1', 'bare', 1],
+		['bare-2', 'bare', 2],
+		['empty-3', null, 3],
+		['pg-3', 'jwt-drizzle-pg', 3]
+	] as const
+	const dirs = await Promise.all(kinds.map(([, fixture, level]) => prepare(fixture, level)))
+	const errors = await typecheck(dirs)
+	kinds.forEach(([name], index) => {
+		prepared[name] = { dir: dirs[index] as string, appErrors: errors[index] as string[] }
+	})
+}, 180_000)
+
+afterAll(removeCopies)
+
+const generatedTestPasses = async (name: string, count: number) => {
+	const { dir } = prepared[name] as Prepared
+	const { stdout, stderr, code } = await run(['bun', 'test'], dir)
+	expect(`${stdout}${stderr}`).toContain(`${count} pass`)
+	expect(code).toBe(0)
+}
+
+describe('a bare Elysia app', () => {
+	test('level 1: compiles, its test passes, the started app answers a turn', async () => {
+		expect(prepared['bare-1']?.appErrors).toEqual([])
+		await generatedTestPasses('bare-1', 1)
+		await withServer(prepared['bare-1']?.dir as string, 'src/index.ts', {}, async (url) => {
+			const client = createClient({ url })
+			const texts: string[] = []
+			for await (const event of client.threads.create({ input: 'Hi' }))
+				if (event.type === 'thread.item.done' && event.item.type === 'assistant_message')
+					texts.push(event.item.content.map((part) => part.text).join(''))
+			expect(texts).toEqual(['Hello, world! You said: Hi'])
+		})
+	}, 60_000)
+
+	test("level 2: the agent over SQLite in .data/, the development user; the app's own route unchanged", async () => {
+		const { dir, appErrors } = prepared['bare-2'] as Prepared
+		expect(appErrors).toEqual([])
+		await generatedTestPasses('bare-2', 1)
+		await withServer(dir, 'src/index.ts', {}, async (url) => {
+			await streamTurn(url)
+			expect(await (await fetch(new URL('/', url))).text()).toBe('Hello Elysia')
+		})
+		expect(existsSync(join(dir, '.data', 'chatkit.db'))).toBe(true)
+	}, 60_000)
+})
+
+describe('an empty folder', () => {
+	test('level 3: a new project that compiles, passes its tests and serves signed-in users only', async () => {
+		const { dir, appErrors } = prepared['empty-3'] as Prepared
+		expect(appErrors).toEqual([])
+		await generatedTestPasses('empty-3', 2)
+		const secret = /CHATKIT_JWT_SECRET=(.+)/.exec(readFileSync(join(dir, '.env'), 'utf8'))?.[1] as string
+		await withServer(dir, 'src/index.ts', {}, async (url) => {
+			const anonymous = await fetch(url, {
+				method: 'POST',
+				body: JSON.stringify({ type: 'threads.list', params: {} })
+			})
+			expect(anonymous.status).toBe(401)
+			await streamTurn(url, { authorization: `Bearer ${await token({ sub: 'alice' }, secret)}` })
+		})
+	}, 60_000)
+})
+
+describe('an @elysiajs/jwt API with Drizzle on PostgreSQL', () => {
+	test("level 3: the app's token secret and user claim, ChatKit tables in the app's PostgreSQL database", async () => {
+		const { dir, appErrors } = prepared['pg-3'] as Prepared
+		expect(appErrors).toEqual([])
+		await generatedTestPasses('pg-3', 2)
+		if (!(await postgresReachable())) {
+			if (process.env.CI === 'true') throw new Error('PostgreSQL is not reachable')
+			return
+		}
+		const database = await createTestDatabase()
+		try {
+			const env = {
+				ORDERS_PG_CONNECTION: database.url,
+				ORDERS_TOKEN_SECRET: SECRET,
+				ORDERS_PORT: String(freePort())
+			}
+			await withServer(dir, 'src/index.ts', env, async (url) => {
+				const login = await fetch(new URL('/users/login', url), {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ email: 'alice@example.com' })
+				})
+				const { token: appToken } = (await login.json()) as { token: string }
+				await streamTurn(url, { authorization: `Bearer ${appToken}` })
+			})
+			const sql = new Bun.SQL(database.url)
+			const [row] = await sql`select count(*)::int as threads from chatkit_threads`
+			await sql.close()
+			expect(row.threads).toBe(1)
+		} finally {
+			await database.drop()
+		}
+	}, 60_000)
+})
