@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 import * as prompts from '@clack/prompts'
 import { defineCommand, runMain } from 'citty'
+import { formatCheck, runCheck } from './check'
 import { type InitOptions, type Level } from './generate/plan'
 import { parseLevel, runInit } from './init'
 
@@ -56,12 +57,59 @@ const init = defineCommand({
 	}
 })
 
+/** `--header 'name: value'`, given once or several times. */
+export const parseHeaders = (value: unknown): Record<string, string> => {
+	const headers: Record<string, string> = {}
+	for (const entry of [value].flat()) {
+		if (typeof entry !== 'string') continue
+		const colon = entry.indexOf(':')
+		if (colon <= 0)
+			throw new Error(`--header must be "name: value", got ${JSON.stringify(entry.slice(0, 40))}`)
+		headers[entry.slice(0, colon).trim().toLowerCase()] = entry.slice(colon + 1).trim()
+	}
+	return headers
+}
+
+const check = defineCommand({
+	meta: {
+		name: 'check',
+		description: 'Drive a running ChatKit server through every request type and report what conforms'
+	},
+	args: {
+		url: {
+			type: 'positional',
+			required: true,
+			description: 'the ChatKit endpoint, e.g. http://127.0.0.1:8000/chatkit'
+		},
+		header: {
+			type: 'string',
+			description: "a header to send, 'name: value' (repeatable), e.g. 'authorization: Bearer …'"
+		}
+	},
+	async run({ args, rawArgs }) {
+		const headers = rawArgs.flatMap((arg, index) =>
+			arg === '--header'
+				? [rawArgs[index + 1]]
+				: arg.startsWith('--header=')
+					? [arg.slice('--header='.length)]
+					: []
+		)
+		const report = await runCheck({
+			url: args.url,
+			headers: parseHeaders(headers.length ? headers : args.header)
+		})
+		console.log(formatCheck(report))
+		if (report.results.some((result) => result.verdict === 'differing' || result.verdict === 'missing'))
+			process.exitCode = 1
+	}
+})
+
 const main = defineCommand({
 	meta: {
 		name: 'elysia-chatkit',
 		description: 'Add ChatKit to an Elysia app, generate parts, check a server'
 	},
-	subCommands: { init }
+	subCommands: { init, check }
 })
 
 if (import.meta.main) runMain(main)

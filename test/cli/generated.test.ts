@@ -42,7 +42,9 @@ const prepare = async (fixture: string | null, level: 1 | 2 | 3): Promise<string
  * Returns the errors in each project's own files.
  */
 const typecheck = async (dirs: string[]): Promise<string[][]> => {
-	const configs = dirs.map((dir) => JSON.stringify(JSON.parse(readFileSync(join(dir, 'tsconfig.json'), 'utf8'))))
+	const configs = dirs.map((dir) =>
+		JSON.stringify(JSON.parse(readFileSync(join(dir, 'tsconfig.json'), 'utf8')))
+	)
 	expect(new Set(configs).size).toBe(1)
 	const root = emptyFolder()
 	linkPackages(root)
