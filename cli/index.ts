@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 import * as prompts from '@clack/prompts'
 import { defineCommand, runMain } from 'citty'
+import { ADD_KINDS, type AddKind, runAdd } from './add'
 import { formatCheck, runCheck } from './check'
 import { type InitOptions, type Level } from './generate/plan'
 import { parseLevel, runInit } from './init'
@@ -104,12 +105,26 @@ const check = defineCommand({
 	}
 })
 
+const add = defineCommand({
+	meta: { name: 'add', description: `Add a part and its test: ${ADD_KINDS.join(', ')}` },
+	args: {
+		kind: { type: 'positional', required: true, description: ADD_KINDS.join(' | ') },
+		name: { type: 'positional', required: true, description: 'its name, e.g. order-lookup' },
+		dir: { type: 'string', default: '.', description: 'the project folder' }
+	},
+	run({ args }) {
+		if (!(ADD_KINDS as readonly string[]).includes(args.kind))
+			throw new Error(`unknown kind "${args.kind}": use one of ${ADD_KINDS.join(', ')}`)
+		runAdd(args.dir, args.kind as AddKind, args.name)
+	}
+})
+
 const main = defineCommand({
 	meta: {
 		name: 'elysia-chatkit',
 		description: 'Add ChatKit to an Elysia app, generate parts, check a server'
 	},
-	subCommands: { init, check }
+	subCommands: { init, add, check }
 })
 
 if (import.meta.main) runMain(main)

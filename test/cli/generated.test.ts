@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { SignJWT } from 'jose'
+import { ADD_KINDS, runAdd } from '../../cli/add'
 import { runInit } from '../../cli/init'
 import { createClient } from '../../src/client'
 import { createTestDatabase, postgresReachable } from '../store/pg'
@@ -29,9 +30,10 @@ const run = async (command: string[], cwd: string, env: Record<string, string> =
 	return { stdout, stderr, code }
 }
 
-const prepare = async (fixture: string | null, level: 1 | 2 | 3): Promise<string> => {
+const prepare = async (fixture: string | null, level: 1 | 2 | 3, adds = false): Promise<string> => {
 	const dir = copyFixture(fixture)
 	await runInit(dir, { level, install: false, log: () => {} })
+	if (adds) for (const kind of ADD_KINDS) runAdd(dir, kind, 'order-lookup', () => {})
 	linkPackages(dir)
 	return dir
 }
@@ -127,9 +129,12 @@ beforeAll(async () => {
 		['bare-1', 'bare', 1],
 		['bare-2', 'bare', 2],
 		['empty-3', null, 3],
-		['pg-3', 'jwt-drizzle-pg', 3]
+		['pg-3', 'jwt-drizzle-pg', 3],
+		['add-2', 'bare', 2]
 	] as const
-	const dirs = await Promise.all(kinds.map(([, fixture, level]) => prepare(fixture, level)))
+	const dirs = await Promise.all(
+		kinds.map(([name, fixture, level]) => prepare(fixture, level, name === 'add-2'))
+	)
 	const errors = await typecheck(dirs)
 	kinds.forEach(([name], index) => {
 		prepared[name] = { dir: dirs[index] as string, appErrors: errors[index] as string[] }
@@ -138,9 +143,13 @@ beforeAll(async () => {
 
 afterAll(removeCopies)
 
+/** Runs the project's tests (a generous timeout: this machine runs other suites at the same time). */
+const projectTests = (dir: string, paths: string[] = [], env: Record<string, string> = {}) =>
+	run(['bun', 'test', '--timeout', '60000', ...paths], dir, env)
+
 const generatedTestPasses = async (name: string, count: number) => {
 	const { dir } = prepared[name] as Prepared
-	const { stdout, stderr, code } = await run(['bun', 'test'], dir)
+	const { stdout, stderr, code } = await projectTests(dir)
 	expect(`${stdout}${stderr}`).toContain(`${count} pass`)
 	expect(code).toBe(0)
 }
@@ -220,5 +229,54 @@ describe('an @elysiajs/jwt API with Drizzle on PostgreSQL', () => {
 		} finally {
 			await database.drop()
 		}
+	}, 60_000)
+})
+
+describe('add generators', () => {
+	test('tool, widget, client tool and plugin: each compiles and its test passes (the plugin on SQLite and PostgreSQL)', async () => {
+		const { dir, appErrors } = prepared['add-2'] as Prepared
+		expect(appErrors).toEqual([])
+		const database = (await postgresReachable()) ? await createTestDatabase() : null
+		if (!database && process.env.CI === 'true') throw new Error('PostgreSQL is not reachable')
+		try {
+			const { stdout, stderr, code } = await projectTests(
+				dir,
+				['src/chatkit/tools', 'src/chatkit/widgets', 'src/chatkit/client-tools', 'src/plugins'],
+				database ? { TEST_POSTGRES_URL: database.url } : {}
+			)
+			const output = `${stdout}${stderr}`
+			expect(output).toContain(
+				'(pass) order_lookup runs in a turn: its progress is shown and the model reads its result'
+			)
+			expect(output).toContain(
+				'(pass) the order-lookup card is shown, and its action replaces it with the new state'
+			)
+			expect(output).toContain(
+				"(pass) order_lookup: the turn ends with a pending call and the client's answer resumes it"
+			)
+			expect(output).toContain(
+				'(pass) order-lookup on SQLite > its context key is typed and its notice comes before the reply'
+			)
+			if (database)
+				expect(output).toContain(
+					'(pass) order-lookup on PostgreSQL > its context key is typed and its notice comes before the reply'
+				)
+			expect(code).toBe(0)
+		} finally {
+			await database?.drop()
+		}
+	}, 90_000)
+
+	test('store: the skeleton compiles and fails the store contract with one named line per missing behaviour', async () => {
+		const { dir } = prepared['add-2'] as Prepared
+		const { stdout, stderr, code } = await projectTests(dir, ['src/chatkit/stores'])
+		const output = `${stdout}${stderr}`
+		const failed = output
+			.split('\n')
+			.filter((line) => line.startsWith('(fail) OrderLookup store contract > '))
+		expect(failed.length).toBeGreaterThan(30)
+		expect(failed).toContainEqual(expect.stringContaining('threads > thread metadata round-trips'))
+		expect(output).toContain('OrderLookupStore.saveThread is not written yet')
+		expect(code).toBe(1)
 	}, 60_000)
 })

@@ -9,8 +9,8 @@ import {
 	StoreValidationError,
 	sqliteStore
 } from '../../plugins/store'
-import { storeContract } from './contract'
-import { assistantMessage, at, everyItemKind, fileAttachment, ids, newContext, thread } from './fixtures'
+import { storeContract } from '../../testing/store-contract'
+import { assistantMessage, at, everyItemKind, fileAttachment, ids, newContext, thread } from '../../testing/fixtures'
 
 // The preload's default timeout reaches only the first file of a multi-file run (Bun 1.4.5).
 setDefaultTimeout(20_000)

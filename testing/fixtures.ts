@@ -9,8 +9,8 @@ import type {
 	UserMessageItem,
 	WidgetItem,
 	WorkflowItem
-} from '../../src/protocol/items'
-import type { ChatKitContext } from '../../src/store/types'
+} from '../src/protocol/items'
+import type { ChatKitContext } from '../src/store/types'
 
 let counter = 0
 const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}${crypto.randomUUID().slice(0, 8)}`

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import type { ThreadItem, ThreadMetadata } from '../../src/protocol/items'
-import { type ChatKitContext, NotFoundError, type Store } from '../../src/store/types'
-import { defined } from '../defined'
+import type { ThreadItem, ThreadMetadata } from '../src/protocol/items'
+import { type ChatKitContext, NotFoundError, type Store } from '../src/store/types'
+import { defined } from './defined'
 import {
 	assistantMessage,
 	at,
