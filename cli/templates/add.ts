@@ -1,3 +1,5 @@
+import type { Store } from '../../src/store/types'
+
 /** The names a generator derives from what the user typed (`order-lookup`, `order_lookup`, `OrderLookup`). */
 export interface Names {
 	/** `order-lookup`: file names and action types. */
@@ -194,60 +196,52 @@ export const widgetTest = ({ kebab, camel }: Names, modulePath: string) =>
 		'})'
 	)
 
-const STORE_METHODS: [string, string][] = [
-	['loadThread', '(threadId: string, context: ChatKitContext): Promise<ThreadMetadata>'],
-	['saveThread', '(thread: ThreadMetadata, context: ChatKitContext): Promise<void>'],
-	[
-		'loadThreadItems',
-		"(threadId: string, after: string | null | undefined, limit: number, order: 'asc' | 'desc', context: ChatKitContext): Promise<Page<ThreadItem>>"
-	],
-	[
-		'loadThreads',
-		"(limit: number, after: string | null | undefined, order: 'asc' | 'desc', context: ChatKitContext): Promise<Page<ThreadMetadata>>"
-	],
-	['addThreadItem', '(threadId: string, item: ThreadItem, context: ChatKitContext): Promise<void>'],
-	['saveItem', '(threadId: string, item: ThreadItem, context: ChatKitContext): Promise<void>'],
-	['loadItem', '(threadId: string, itemId: string, context: ChatKitContext): Promise<ThreadItem>'],
-	['deleteThread', '(threadId: string, context: ChatKitContext): Promise<void>'],
-	['deleteThreadItem', '(threadId: string, itemId: string, context: ChatKitContext): Promise<void>'],
-	['deleteItemsAfter', '(threadId: string, itemId: string, context: ChatKitContext): Promise<void>'],
-	['saveAttachment', '(attachment: Attachment, context: ChatKitContext): Promise<void>'],
-	['loadAttachment', '(attachmentId: string, context: ChatKitContext): Promise<Attachment>'],
-	['deleteAttachment', '(attachmentId: string, context: ChatKitContext): Promise<void>']
-]
+/** The methods a store must write (the optional ones and the id generators have defaults in the skeleton). */
+const STORE_METHODS = [
+	'loadThread',
+	'saveThread',
+	'updateThread',
+	'loadThreads',
+	'loadThreadItems',
+	'addThreadItem',
+	'saveItem',
+	'loadItem',
+	'updateItem',
+	'deleteThread',
+	'deleteThreadItem',
+	'deleteItemsAfter',
+	'saveAttachment',
+	'loadAttachment',
+	'deleteAttachment'
+] as const satisfies readonly (keyof Store)[]
+
+/** Fails to compile when the `Store` interface gains a method the skeleton does not list. */
+type Unlisted = Exclude<
+	keyof Store,
+	(typeof STORE_METHODS)[number] | 'generateThreadId' | 'generateItemId' | 'updateThreadMetadata'
+>
+export const storeMethodsComplete: [Unlisted] extends [never] ? true : Unlisted = true
 
 export const storeModule = ({ pascal }: Names) =>
 	lines(
-		'import {',
-		'\ttype Attachment,',
-		'\ttype ChatKitContext,',
-		'\tgenerateId,',
-		'\ttype Page,',
-		'\ttype Store,',
-		'\ttype StoreItemType,',
-		'\ttype ThreadItem,',
-		'\ttype ThreadMetadata',
-		"} from 'elysia-chatkit'",
+		"import { type ChatKitContext, generateId, type Store } from 'elysia-chatkit'",
+		'',
+		'const notWritten =',
+		'\t(method: string) =>',
+		'\tasync (): Promise<never> => {',
+		`\t\tthrow new Error(\`${pascal}Store.\${method} is not written yet\`)`,
+		'\t}',
 		'',
 		'/**',
 		` * A thread store of your own. Every method is scoped by \`context.user\` (and \`context.user.tenantId\`):`,
-		" * another owner's thread, item or attachment is a NotFoundError, exactly like an unknown id.",
+		" * another owner's thread, item or attachment is a NotFoundError, exactly like an unknown id. Replace each",
+		' * `notWritten(…)` with an implementation of the same signature (`Store[…]`, see the Store interface).',
 		` * Its test runs the framework's store contract: each behaviour still missing fails under its own name.`,
 		' */',
-		`export class ${pascal}Store implements Store {`,
-		'\tgenerateThreadId(_context: ChatKitContext): string {',
-		"\t\treturn generateId('thread')",
-		'\t}',
-		'',
-		'\tgenerateItemId(itemType: StoreItemType, _thread: ThreadMetadata, _context: ChatKitContext): string {',
-		'\t\treturn generateId(itemType)',
-		'\t}',
-		...STORE_METHODS.flatMap(([name, signature]) => [
-			'',
-			`\tasync ${name}${signature.replace(/\((.*)\):/, (_, params: string) => `(${params.replace(/(\w+):/g, '_$1:')}):`)} {`,
-			`\t\tthrow new Error('${pascal}Store.${name} is not written yet')`,
-			'\t}'
-		]),
+		`export class ${pascal}Store implements Store<ChatKitContext> {`,
+		"\tgenerateThreadId: Store['generateThreadId'] = () => generateId('thread')",
+		"\tgenerateItemId: Store['generateItemId'] = (itemType) => generateId(itemType)",
+		...STORE_METHODS.map((name) => `\t${name}: Store['${name}'] = notWritten('${name}')`),
 		'}'
 	)
 

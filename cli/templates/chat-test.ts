@@ -1,4 +1,4 @@
-import type { ChatModuleInput } from './chat'
+import { type ChatModuleInput, relativeImportsLast } from './chat'
 
 /** Inputs of the generated test: the module's inputs plus where the module is. */
 export interface ChatTestInput extends ChatModuleInput {
@@ -49,7 +49,7 @@ export const chatTest = (input: ChatTestInput): string => {
 		lines.push("import { join } from 'node:path'")
 	}
 	if (input.auth.kind === 'better-auth') {
-		lines.push("import { getMigrations } from 'better-auth/db'")
+		lines.push("import { getMigrations } from 'better-auth/db/migration'")
 		lines.push(`import { ${input.auth.exportName} } from '${input.auth.importPath}'`)
 	}
 	lines.push("import { createClient } from 'elysia-chatkit/client'")
@@ -107,5 +107,5 @@ export const chatTest = (input: ChatTestInput): string => {
 			'\t})'
 		)
 	lines.push('})', '')
-	return lines.join('\n')
+	return relativeImportsLast(lines.join('\n'))
 }

@@ -52,6 +52,15 @@ const storeUrl = (input: ChatModuleInput) => {
 	return fallback ? `${read} || '${fallback}'` : read
 }
 
+/** Puts the project's own (relative) imports after the packages', as formatters order them. */
+export const relativeImportsLast = (text: string) => {
+	const lines = text.split('\n')
+	const end = lines.findIndex((line) => !line.startsWith('import '))
+	const imports = lines.slice(0, end)
+	const own = imports.filter((line) => / from '\.\.?\//.test(line))
+	return [...imports.filter((line) => !own.includes(line)), ...own, ...lines.slice(end)].join('\n')
+}
+
 /** The ChatKit module mounted into the app: `createChat(env)` returns an Elysia plugin with the endpoint. */
 export const chatModule = (input: ChatModuleInput): string => {
 	const { level } = input
@@ -76,7 +85,7 @@ export const chatModule = (input: ChatModuleInput): string => {
 			'\t\t.use(chatkit({ store: new MemoryStore(), respond: greet }))',
 			''
 		)
-		return lines.join('\n')
+		return relativeImportsLast(lines.join('\n'))
 	}
 	lines.push("import { chatkit } from 'elysia-chatkit'")
 	lines.push("import { agent, currentTime, modelFromEnv } from 'elysia-chatkit/plugins/agent'")
@@ -137,5 +146,5 @@ export const chatModule = (input: ChatModuleInput): string => {
 	lines.push(level === 3 ? '\t\t\t\tmodel: modelFromEnv(env)' : '\t\t\t\tmodel: modelFromEnv(env),')
 	if (level !== 3) lines.push('\t\t\t\ttools: [currentTime]')
 	lines.push('\t\t\t})', '\t\t)', '\t\t.use(chatkit())', '')
-	return lines.join('\n')
+	return relativeImportsLast(lines.join('\n'))
 }

@@ -1,6 +1,7 @@
 // init on each fixture project, then what a user runs next: tsc with the project's own tsconfig, the
 // generated test, and a turn through the started server over HTTP.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { Database } from 'bun:sqlite'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { SignJWT } from 'jose'
@@ -130,7 +131,8 @@ beforeAll(async () => {
 		['bare-2', 'bare', 2],
 		['empty-3', null, 3],
 		['pg-3', 'jwt-drizzle-pg', 3],
-		['add-2', 'bare', 2]
+		['add-2', 'bare', 2],
+		['better-auth-2', 'better-auth', 2]
 	] as const
 	const dirs = await Promise.all(
 		kinds.map(([name, fixture, level]) => prepare(fixture, level, name === 'add-2'))
@@ -147,9 +149,9 @@ afterAll(removeCopies)
 const projectTests = (dir: string, paths: string[] = [], env: Record<string, string> = {}) =>
 	run(['bun', 'test', '--timeout', '60000', ...paths], dir, env)
 
-const generatedTestPasses = async (name: string, count: number) => {
+const generatedTestPasses = async (name: string, count: number, env: Record<string, string> = {}) => {
 	const { dir } = prepared[name] as Prepared
-	const { stdout, stderr, code } = await projectTests(dir)
+	const { stdout, stderr, code } = await projectTests(dir, [], env)
 	expect(`${stdout}${stderr}`).toContain(`${count} pass`)
 	expect(code).toBe(0)
 }
@@ -230,6 +232,46 @@ describe('an @elysiajs/jwt API with Drizzle on PostgreSQL', () => {
 			await database.drop()
 		}
 	}, 60_000)
+})
+
+describe('an Elysia app with Better Auth (email/password, jwt, organization) on SQLite', () => {
+	test("level 2: the Better Auth user is the ChatKit user, ChatKit's tables in the app's SQLite file", async () => {
+		const { dir, appErrors } = prepared['better-auth-2'] as Prepared
+		expect(appErrors).toEqual([])
+		// The generated test signs users up in the app's own auth.db (Better Auth's jwt() keeps its keys there,
+		// encrypted with the secret), so it runs with the server's secret.
+		await generatedTestPasses('better-auth-2', 1, { BETTER_AUTH_SECRET: SECRET })
+		await withServer(dir, 'src/index.ts', { BETTER_AUTH_SECRET: SECRET }, async (url) => {
+			const anonymous = await fetch(url, {
+				method: 'POST',
+				body: JSON.stringify({ type: 'threads.list', params: {} })
+			})
+			expect(anonymous.status).toBe(401)
+			const signUp = await fetch(new URL('/api/auth/sign-up/email', url), {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({
+					name: 'Alice',
+					email: `alice-${crypto.randomUUID()}@example.com`,
+					password: crypto.randomUUID()
+				})
+			})
+			expect(signUp.status).toBe(200)
+			const cookie = signUp.headers
+				.getSetCookie()
+				.map((line) => line.split(';')[0])
+				.join('; ')
+			await streamTurn(url, { cookie })
+		})
+		const database = new Database(join(dir, 'auth.db'), { readonly: true })
+		const tables = database.query("select name from sqlite_master where type = 'table'").all() as {
+			name: string
+		}[]
+		database.close()
+		expect(tables.map((table) => table.name)).toEqual(
+			expect.arrayContaining(['user', 'session', 'chatkit_threads'])
+		)
+	}, 90_000)
 })
 
 describe('add generators', () => {
