@@ -62,7 +62,7 @@ describe('check', () => {
 		expect(report.leftBehind).toEqual([])
 		const left = await dev.store.loadThreads(100, null, 'desc', { user: { id: 'checker' } })
 		expect(left.data).toEqual([])
-	})
+	}, 60_000)
 
 	test('a broken server: names the framing, the field names, the types, the status codes and what is missing', async () => {
 		const report = await runCheck({ url: brokenUrl })
@@ -110,5 +110,5 @@ describe('check', () => {
 		const bad = await run(brokenUrl)
 		expect(bad.stdout).toMatch(/items\.feedback\s+missing/)
 		expect(bad.code).toBe(1)
-	})
+	}, 60_000)
 })
