@@ -6,7 +6,8 @@ import {
 	readFileSync,
 	rmSync,
 	statSync,
-	symlinkSync
+	symlinkSync,
+	writeFileSync
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
@@ -30,7 +31,8 @@ export const emptyFolder = () => {
 
 /**
  * A copy of a fixture project in a temporary folder. With `link`, its node_modules holds links to this
- * repository's packages and `elysia-chatkit` links to the repository itself, as an install would.
+ * repository's packages and `elysia-chatkit` is the repository's sources (its `src/`, `plugins/`, `testing/`, `cli/` linked
+ * under a package.json that exports them), as an install would give the built files.
  */
 export const copyFixture = (name: string | null, options: { link?: boolean } = {}) => {
 	const dir = emptyFolder()
@@ -51,7 +53,23 @@ export const linkPackages = (dir: string) => {
 				symlinkSync(join(source, name, scoped), join(modules, name, scoped))
 		} else symlinkSync(join(source, name), join(modules, name))
 	}
-	symlinkSync(REPO, join(modules, 'elysia-chatkit'))
+	const chatkit = join(modules, 'elysia-chatkit')
+	mkdirSync(chatkit)
+	for (const folder of ['src', 'plugins', 'testing', 'cli'])
+		symlinkSync(join(REPO, folder), join(chatkit, folder))
+	writeFileSync(
+		join(chatkit, 'package.json'),
+		JSON.stringify({
+			name: 'elysia-chatkit',
+			type: 'module',
+			exports: {
+				'.': './src/index.ts',
+				'./client': './src/client.ts',
+				'./plugins/*': './plugins/*/index.ts',
+				'./testing': './testing/index.ts'
+			}
+		})
+	)
 }
 
 /** Every file under `dir` (outside node_modules) with its content, to compare before and after. */
