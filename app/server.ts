@@ -5,6 +5,7 @@ import { authFromEnv } from 'elysia-chatkit/plugins/auth'
 import { chatkitCors } from 'elysia-chatkit/plugins/cors'
 import { limits } from 'elysia-chatkit/plugins/limits'
 import { playground } from 'elysia-chatkit/plugins/playground'
+import { health } from 'elysia-chatkit/plugins/health'
 import { createStore, drizzleStore } from 'elysia-chatkit/plugins/store'
 import { tools } from 'elysia-chatkit/plugins/tools'
 import { type AppConfig, readConfig } from './config'
@@ -28,15 +29,7 @@ export const createServer = (env: Env = process.env) => {
 		.onStop(async function closeStore() {
 			await store.close()
 		})
-		.get('/health', async function health({ set }) {
-			try {
-				await store.loadThreads(1, null, 'desc', { user: { id: '__health__' } })
-				return { status: 'ok', store: store.dialect }
-			} catch {
-				set.status = 503
-				return { status: 'unavailable', store: store.dialect }
-			}
-		})
+		.use(health({ store }))
 		.use(playground({ chatkitPath: config.server.path, enabled: !config.server.production }))
 		.use(auth)
 		.use(limiter)

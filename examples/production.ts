@@ -13,6 +13,7 @@ import { action, actions } from 'elysia-chatkit/plugins/actions'
 import { agent, currentTime, modelFromEnv } from 'elysia-chatkit/plugins/agent'
 import { authFromEnv } from 'elysia-chatkit/plugins/auth'
 import { chatkitCors } from 'elysia-chatkit/plugins/cors'
+import { health } from 'elysia-chatkit/plugins/health'
 import { limits } from 'elysia-chatkit/plugins/limits'
 import { databaseFromEnv, drizzleStore, PostgresStore } from 'elysia-chatkit/plugins/store'
 import { clientTool, serverTool, tools } from 'elysia-chatkit/plugins/tools'
@@ -92,15 +93,7 @@ export const createApp = (env: Env = process.env) => {
 	const app = new Elysia()
 		.use(cors)
 		.use(drizzleStore({ store }))
-		.get('/health', async function health({ set }) {
-			try {
-				await store.ready()
-				return { status: 'ok' }
-			} catch {
-				set.status = 503
-				return { status: 'unavailable' }
-			}
-		})
+		.use(health({ store }))
 		.use(auth)
 		.use(limiter)
 		.use(orderActions)

@@ -123,6 +123,11 @@ export function storeContract(name: string, options: StoreContractOptions) {
 				)
 		}
 
+		test('ping answers while the store can serve requests', async () => {
+			expect(store.ping).toBeFunction()
+			await store.ping?.()
+		})
+
 		describe('threads', () => {
 			test('thread metadata round-trips: id, title, created_at, status, allowed domains, metadata', async () => {
 				const context = newContext()

@@ -212,6 +212,11 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 		await this.guard('migrate', () => this.migrate())
 	}
 
+	/** Runs `select 1` once migrations are applied; rejects with a `StoreError` when the database cannot be reached. */
+	async ping(): Promise<void> {
+		await this.run('ping', 'select 1', [])
+	}
+
 	/** Close both pools, letting running queries finish for up to 5 s (idempotent). */
 	async close(): Promise<void> {
 		if (this.closed) return

@@ -167,6 +167,11 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 	/** Resolves once the store can serve requests (immediately for SQLite). */
 	async ready(): Promise<void> {}
 
+	/** Runs `select 1` on the connection; rejects with a `StoreError` once the store is closed. */
+	async ping(): Promise<void> {
+		this.guard('ping', () => this.client.query('select 1').get())
+	}
+
 	/** Close the connection (idempotent). */
 	async close(): Promise<void> {
 		if (this.closed) return

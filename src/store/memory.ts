@@ -118,6 +118,9 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 	private readonly attachments = new Map<string, Map<string, Attachment>>()
 	private seq = 0
 
+	/** Always ready: there is no database to reach. */
+	async ping(): Promise<void> {}
+
 	generateThreadId(_context: C): string {
 		return generateId('thread')
 	}

@@ -157,6 +157,12 @@ export interface Store<C extends ChatKitContext = ChatKitContext> {
 	 * A missing item or thread deletes nothing.
 	 */
 	deleteItemsAfter(threadId: string, itemId: string, context: C): Promise<void>
+	/**
+	 * One cheap round trip to the database (`select 1`), for readiness checks: resolves when the store can
+	 * serve requests now (migrations applied, database reachable), rejects otherwise. Scoped by nobody: it
+	 * reads no data. Optional; without it a readiness check trusts the store.
+	 */
+	ping?(): Promise<void>
 	/** Upsert an attachment record (with its server-only `metadata`). */
 	saveAttachment(attachment: Attachment, context: C): Promise<void>
 	/** @throws NotFoundError */

@@ -40,7 +40,9 @@ describe('bun run dev', () => {
 				expect(output).toContain('offline model')
 				expect(output).toContain('development user')
 				const health = await fetch(url.replace('/chatkit', '/health'))
-				expect(await health.json()).toEqual({ status: 'ok', store: 'sqlite' })
+				expect(await health.json()).toEqual({ status: 'ok' })
+				const ready = await fetch(url.replace('/chatkit', '/ready'))
+				expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }])
 
 				const client = createClient({ url })
 				const deltas: string[] = []
