@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia'
-import { chatkit, type Env } from 'elysia-chatkit'
+import { chatkit, type Env, RunningTurns } from 'elysia-chatkit'
 import { agent, describeModelFromEnv, modelFromEnv } from 'elysia-chatkit/plugins/agent'
 import { authFromEnv } from 'elysia-chatkit/plugins/auth'
 import { chatkitCors } from 'elysia-chatkit/plugins/cors'
@@ -23,6 +23,7 @@ export const createServer = (env: Env = process.env) => {
 	const limiter = limits({ env })
 	const model = modelFromEnv(env)
 	const store = createStore(config.database)
+	const turns = new RunningTurns()
 	const app = new Elysia()
 		.use(cors)
 		.use(drizzleStore({ store }))
@@ -36,8 +37,8 @@ export const createServer = (env: Env = process.env) => {
 		.use(demoActions)
 		.use(tools(demoTools))
 		.use(agent({ instructions: DEMO_INSTRUCTIONS, model, tools: [currentTime] }))
-		.use(chatkit({ path: config.server.path, maxBodyBytes: config.server.maxBodyBytes }))
-	return { app, store, config }
+		.use(chatkit({ path: config.server.path, maxBodyBytes: config.server.maxBodyBytes, turns }))
+	return { app, store, config, turns }
 }
 
 /** The start-up summary: what runs, and what to change for production. */
