@@ -33,6 +33,7 @@ import { ThreadItemConverter } from './input'
 import { modelFromEnv } from './models'
 import { streamAgentResponse } from './stream'
 import { isClientTool, registeredTools } from './tools'
+import { isTraced, withTracedTools } from './tracing'
 
 // biome-ignore lint/suspicious/noExplicitAny: agents of any context and output type are accepted
 export type AnyAgent = Agent<any, any>
@@ -220,7 +221,8 @@ export const agentResponder = <C extends ChatKitContext = ChatKitContext>(
 				typeof options.agent === 'function'
 					? await options.agent(ctx)
 					: (options.agent ?? defaultAgent())
-			const agent = agentForTurn(withRegisteredTools(chosen, context), input)
+			const forTurn = agentForTurn(withRegisteredTools(chosen, context), input)
+			const agent = isTraced(context) ? withTracedTools(forTurn) : forTurn
 			const runOptions = { stream: true as const, signal: abort.signal, maxTurns }
 			const start = (from: AgentInputItem[] | RunState<AgentContext<C>, AnyAgent>) => {
 				const withOptions = from instanceof RunState ? runOptions : { ...runOptions, context: ctx }

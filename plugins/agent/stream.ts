@@ -15,6 +15,7 @@ import type {
 import type { ChatKitContext } from '../../src/store/types'
 import { type AgentContext, type EventQueue, finishWorkflow } from './context'
 import { ResponseStreamConverter } from './converter'
+import { isTraced, ModelSpans } from './tracing'
 
 type Raw = Record<string, any>
 type Events = AsyncGenerator<ThreadStreamEvent>
@@ -548,6 +549,7 @@ export async function* streamAgentResponse<C extends ChatKitContext>(
 ): Events {
 	const mapper = new RunMapper(ctx, options.converter ?? new ResponseStreamConverter())
 	const queue = ctx.events
+	const models = isTraced(ctx.requestContext) ? new ModelSpans(ctx.requestContext) : undefined
 	try {
 		await resumeWorkflow(ctx, options.recentItems)
 		const reader = new StepReader(result[Symbol.asyncIterator](), queue)
@@ -563,11 +565,13 @@ export async function* streamAgentResponse<C extends ChatKitContext>(
 				continue
 			}
 			if (step.done) break
+			models?.observe(step.value)
 			const converting = mapper.run(step.value)
 			if (converting) await converting
 			for (const event of mapper.take()) yield event
 		}
 	} catch (error) {
+		models?.end(error)
 		if (
 			error instanceof InputGuardrailTripwireTriggered ||
 			error instanceof OutputGuardrailTripwireTriggered
@@ -577,6 +581,7 @@ export async function* streamAgentResponse<C extends ChatKitContext>(
 		}
 		throw error
 	}
+	models?.end()
 	if (ctx.signal.aborted) return
 	while (queue.size > 0) mapper.queued(queue.shift() as ThreadStreamEvent)
 	for (const event of mapper.take()) yield event
