@@ -3,3 +3,12 @@ export * from './errors'
 export { CANCELLED_NOTE, defaultHandleStreamCancelled } from './pipeline'
 export { answerStructuredInput } from './turns'
 export * from './types'
+export {
+	LOG_LEVELS,
+	type LogFields,
+	type LogLevel,
+	logError,
+	logger,
+	logRequest,
+	type RequestLogOutcome
+} from './log'
