@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia'
-import { chatkit, type Env, RunningTurns } from 'elysia-chatkit'
+import { chatkit, type Env, logRequest, RunningTurns } from 'elysia-chatkit'
 import { agent, describeModelFromEnv, modelFromEnv } from 'elysia-chatkit/plugins/agent'
 import { authFromEnv } from 'elysia-chatkit/plugins/auth'
 import { chatkitCors } from 'elysia-chatkit/plugins/cors'
@@ -37,7 +37,14 @@ export const createServer = (env: Env = process.env) => {
 		.use(demoActions)
 		.use(tools(demoTools))
 		.use(agent({ instructions: DEMO_INSTRUCTIONS, model, tools: [currentTime] }))
-		.use(chatkit({ path: config.server.path, maxBodyBytes: config.server.maxBodyBytes, turns }))
+		.use(
+			chatkit({
+				path: config.server.path,
+				maxBodyBytes: config.server.maxBodyBytes,
+				turns,
+				onRequestEnd: logRequest
+			})
+		)
 	return { app, store, config, turns }
 }
 

@@ -1,3 +1,4 @@
+import type { Span } from '@opentelemetry/api'
 import type { AnyElysia, Elysia } from 'elysia'
 import { chatkitPathFromEnv, isProduction, maxBodyBytesFromEnv } from './config'
 import { type ChatKitEngine, createEngine } from './engine/engine'
@@ -11,6 +12,15 @@ import { clip } from './protocol/limits'
 import { eventToWire } from './protocol/serialize'
 import { type ChatKitContext, type ChatKitUser, NotFoundError, type Store } from './store/types'
 import { logError } from './engine/log'
+import type { RunningTurns } from './running'
+import {
+	describeRequestSpan,
+	endRequestSpan,
+	setTraceParent,
+	startRequestSpan,
+	tracedStore,
+	tracedTurn
+} from './tracing'
 import {
 	noteBody,
 	REQUEST_END_HOOK,
@@ -47,6 +57,12 @@ export interface ChatKitOptions<C extends ChatKitContext = ChatKitContext>
 	 * @default undefined
 	 */
 	onRequestEnd?: RequestEndHook<C>
+	/**
+	 * Tracks the turns this endpoint streams, so that a shutdown can wait for them and cancel the rest
+	 * (see `RunningTurns`).
+	 * @default undefined
+	 */
+	turns?: RunningTurns
 }
 
 const EVENT_HOOK = 'chatkitEventHook:'
@@ -206,7 +222,12 @@ interface StreamEnd {
  * the client reads slower than the turn writes, the turn waits. When the client goes away, the turn's
  * signal aborts and `cancel` resolves once the turn has handled it.
  */
-const streamResponse = (turn: Turn, requestSignal: AbortSignal, end: StreamEnd): Response => {
+const streamResponse = (
+	turn: Turn,
+	requestSignal: AbortSignal,
+	end: StreamEnd,
+	turns: RunningTurns | undefined
+): Response => {
 	const abort = new AbortController()
 	const onRequestAbort = () => abort.abort()
 	requestSignal.addEventListener('abort', onRequestAbort, { once: true })
@@ -255,6 +276,13 @@ const streamResponse = (turn: Turn, requestSignal: AbortSignal, end: StreamEnd):
 			if (abort.signal.aborted || closed) return
 			logError('error while streaming a response', error)
 			emit({ type: 'error', code: 'stream.error', allow_retry: true })
+		})
+		turns?.track({
+			cancel() {
+				abort.abort()
+				releaseBackpressure?.()
+			},
+			done: running
 		})
 		await running
 		release()
@@ -425,6 +453,7 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 		maxBodyBytes = maxBodyBytesFromEnv(),
 		defaultUser,
 		onRequestEnd,
+		turns,
 		...handlerOptions
 	} = options
 	let warnedAnonymous = false
@@ -452,7 +481,7 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 				...registered<EventHook>(decorated, EVENT_HOOK),
 				...(handlerOptions.eventHooks ?? [])
 			],
-			store,
+			store: tracedStore(store),
 			respond
 		})
 		return { engine, guards, respond, store, innermost }
@@ -495,9 +524,11 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 					if (ctx.user) outcome.user = ctx.user
 					let store: Store | undefined =
 						handlerOptions.store ?? (ctx.chatkitStore as Store | undefined)
+					const span = startRequestSpan()
 					const answer = async (response: Response, code: string | null) => {
 						outcome.status = response.status
 						outcome.code = code
+						endRequestSpan(span, response.status, code)
 						await record.end({ context: ctx, store })
 						return response
 					}
@@ -529,6 +560,13 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 							ctx.user = defaultUser ?? ANONYMOUS_USER
 						}
 						outcome.user = ctx.user
+						describeRequestSpan(
+							span,
+							chatkitRequest.type,
+							chatkitRequest.params,
+							ctx as ChatKitContext
+						)
+						setTraceParent(ctx, span)
 						const release = await runGuards(guards, {
 							chatkitRequest,
 							streaming: isStreamingRequest(chatkitRequest),
@@ -560,9 +598,10 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 						}
 						outcome.streamed = true
 						return streamResponse(
-							result.run,
+							tracedTurn(result.run, span, ctx, outcome.threadId ?? undefined),
 							request.signal,
-							streamEnd(record, release, ctx, store)
+							streamEnd(record, release, ctx, store, span),
+							turns
 						)
 					} catch (error) {
 						const { status, code, message, details } = errorAnswerOf(error)
@@ -594,7 +633,8 @@ const streamEnd = (
 	record: RequestRecord,
 	release: () => void,
 	context: Record<string, unknown>,
-	store: Store | undefined
+	store: Store | undefined,
+	span: Span
 ): StreamEnd => ({
 	release,
 	observe(event) {
@@ -603,6 +643,7 @@ const streamEnd = (
 	},
 	report(cancelled) {
 		record.outcome.cancelled = cancelled
+		endRequestSpan(span, 200, record.outcome.code)
 		return record.end({ context, store })
 	}
 })

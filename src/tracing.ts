@@ -160,7 +160,7 @@ export const describeRequestSpan = (
 }
 
 /** Ends the request span with the answer's status (an error status from 500 on). */
-export const endRequestSpan = (span: Span, status: number, code?: string): void => {
+export const endRequestSpan = (span: Span, status: number, code?: string | null): void => {
 	if (!span.isRecording()) return
 	span.setAttribute(SPAN_ATTRIBUTES.status, status)
 	if (code) span.setAttribute(SPAN_ATTRIBUTES.errorCode, code)
