@@ -218,7 +218,7 @@ const STORE_METHODS = [
 /** Fails to compile when the `Store` interface gains a method the skeleton does not list. */
 type Unlisted = Exclude<
 	keyof Store,
-	(typeof STORE_METHODS)[number] | 'generateThreadId' | 'generateItemId' | 'updateThreadMetadata'
+	(typeof STORE_METHODS)[number] | 'generateThreadId' | 'generateItemId' | 'updateThreadMetadata' | 'ping'
 >
 export const storeMethodsComplete: [Unlisted] extends [never] ? true : Unlisted = true
 
