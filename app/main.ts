@@ -4,8 +4,8 @@ import { shutdown } from './shutdown'
 
 try {
 	const { app, config, turns } = createServer()
-	const { host, port, path } = config.server
-	app.listen({ hostname: host, port })
+	const { host, port, path, idleTimeout } = config.server
+	app.listen({ hostname: host, port, idleTimeout })
 	console.log(`elysia-chatkit on http://${host}:${app.server?.port}${path}`)
 	console.log(describeServer(config))
 	let stopping = false

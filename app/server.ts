@@ -41,6 +41,7 @@ export const createServer = (env: Env = process.env) => {
 			chatkit({
 				path: config.server.path,
 				maxBodyBytes: config.server.maxBodyBytes,
+				bodyTimeoutMs: config.server.bodyTimeoutMs,
 				turns,
 				onRequestEnd: logRequest
 			})

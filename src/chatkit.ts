@@ -1,6 +1,6 @@
 import type { Span } from '@opentelemetry/api'
 import type { AnyElysia, Elysia } from 'elysia'
-import { chatkitPathFromEnv, isProduction, maxBodyBytesFromEnv } from './config'
+import { bodyTimeoutMsFromEnv, chatkitPathFromEnv, isProduction, maxBodyBytesFromEnv } from './config'
 import { type ChatKitEngine, createEngine } from './engine/engine'
 import { ChatKitError } from './engine/errors'
 import type { Emit } from './engine/pipeline'
@@ -44,6 +44,12 @@ export interface ChatKitOptions<C extends ChatKitContext = ChatKitContext>
 	 * @default MAX_BODY_BYTES from the environment, else 4 MiB (see `maxBodyBytesFromEnv`)
 	 */
 	maxBodyBytes?: number
+	/**
+	 * Milliseconds a client has to send the whole request body, from when the endpoint starts reading it; a
+	 * slower (or stalled) client gets a 408 `request_timeout` and its connection is closed.
+	 * @default BODY_TIMEOUT_MS from the environment, else 10000 (see `bodyTimeoutMsFromEnv`)
+	 */
+	bodyTimeoutMs?: number
 	/**
 	 * The user when no auth plugin put one in the context. Unset, requests run as `{ id: 'anonymous' }`,
 	 * except under `NODE_ENV=production`, where they are refused with a 401: use an auth plugin there.
@@ -160,11 +166,14 @@ const SSE_HEADERS = {
 /** Messages longer than this are cut (they never need more; a long one could only be echoing input). */
 const MAX_MESSAGE_CHARS = 500
 
+/** A 408 also closes the connection: the client that did not send its body in time gets no more of our time. */
+const CLOSE_HEADERS = { ...JSON_HEADERS, connection: 'close' }
+
 const errorResponse = (status: number, code: string, message: string, details?: unknown) => {
 	const text = clip(message, MAX_MESSAGE_CHARS)
 	return new Response(
 		JSON.stringify(details === undefined ? { code, message: text } : { code, message: text, details }),
-		{ status, headers: JSON_HEADERS }
+		{ status, headers: status === 408 ? CLOSE_HEADERS : JSON_HEADERS }
 	)
 }
 
@@ -343,11 +352,32 @@ const nestingDepth = (text: string): number => {
 const tooLarge = (maxBytes: number) =>
 	new ChatKitError(413, 'payload_too_large', `Request bodies are limited to ${maxBytes} bytes`)
 
-/** The body as text, at most `maxBytes` (a body without content-length is refused as soon as it passes the limit). */
-const readText = async (request: Request, maxBytes: number): Promise<string> => {
+const bodyTimedOut = (timeoutMs: number) =>
+	new ChatKitError(408, 'request_timeout', `The request body was not received within ${timeoutMs} ms`)
+
+/**
+ * The body as text, at most `maxBytes` (a body without content-length is refused as soon as it passes the
+ * limit), received within `timeoutMs` of the start of reading (else a 408, and the connection is closed).
+ */
+const readText = async (request: Request, maxBytes: number, timeoutMs: number): Promise<string> => {
 	const declared = request.headers.get('content-length')
 	if (Number(declared) > maxBytes) throw tooLarge(maxBytes)
-	if (declared !== null) return request.text()
+	let timer: ReturnType<typeof setTimeout> | undefined
+	const expired = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(bodyTimedOut(timeoutMs)), timeoutMs)
+	})
+	try {
+		return await Promise.race([
+			declared !== null ? request.text() : readChunks(request, maxBytes),
+			expired
+		])
+	} finally {
+		clearTimeout(timer)
+	}
+}
+
+/** A body without content-length, chunk by chunk, refused as soon as it passes `maxBytes`. */
+const readChunks = async (request: Request, maxBytes: number): Promise<string> => {
 	const chunks: Uint8Array[] = []
 	let size = 0
 	if (request.body) {
@@ -367,8 +397,8 @@ const readText = async (request: Request, maxBytes: number): Promise<string> => 
 }
 
 /** The parsed body; too deep a nesting is refused before parsing. */
-const readBody = async (request: Request, maxBytes: number): Promise<unknown> => {
-	const text = await readText(request, maxBytes)
+const readBody = async (request: Request, maxBytes: number, timeoutMs: number): Promise<unknown> => {
+	const text = await readText(request, maxBytes, timeoutMs)
 	if (nestingDepth(text) > MAX_JSON_DEPTH)
 		throw new ChatKitError(
 			400,
@@ -451,6 +481,7 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 	const {
 		path = chatkitPathFromEnv(),
 		maxBodyBytes = maxBodyBytesFromEnv(),
+		bodyTimeoutMs = bodyTimeoutMsFromEnv(),
 		defaultUser,
 		onRequestEnd,
 		turns,
@@ -533,7 +564,7 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 						return response
 					}
 					try {
-						const body = await readBody(request, maxBodyBytes)
+						const body = await readBody(request, maxBodyBytes, bodyTimeoutMs)
 						noteBody(outcome, body)
 						const decorated = ctx as Partial<ChatKitDecorators> & Record<string, unknown>
 						const innermost = handlerOptions.respond ?? decorated.chatkitRespond

@@ -94,6 +94,26 @@ export const DEFAULT_CHATKIT_PATH = '/chatkit'
 /** The request body limit when neither the `maxBodyBytes` option nor `MAX_BODY_BYTES` sets one: 4 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 
+/** The request body deadline when neither the `bodyTimeoutMs` option nor `BODY_TIMEOUT_MS` sets one: 10 s. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000
+
+/** Seconds a connection may stay silent (no bytes either way) before the server closes it, unless `IDLE_TIMEOUT_SECONDS` says otherwise. */
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 30
+
+/**
+ * `BODY_TIMEOUT_MS`, the milliseconds a client has to send a request body (10 000 when unset).
+ * @throws ConfigError when it is not a whole number from 1 to 600000
+ */
+export const bodyTimeoutMsFromEnv = (env: Env = process.env): number =>
+	envInteger(env, 'BODY_TIMEOUT_MS', DEFAULT_BODY_TIMEOUT_MS, { min: 1, max: 600_000 })
+
+/**
+ * `IDLE_TIMEOUT_SECONDS`, Bun.serve's `idleTimeout` (30 when unset; `0` turns it off).
+ * @throws ConfigError when it is not a whole number from 0 to 255
+ */
+export const idleTimeoutFromEnv = (env: Env = process.env): number =>
+	envInteger(env, 'IDLE_TIMEOUT_SECONDS', DEFAULT_IDLE_TIMEOUT_SECONDS, { max: 255 })
+
 /**
  * `CHATKIT_PATH`, the protocol endpoint (`/chatkit` when unset).
  * @throws ConfigError when it does not start with `/` or holds whitespace
@@ -123,12 +143,16 @@ export interface ServerConfig {
 	path: string
 	/** `MAX_BODY_BYTES`, default 4 MiB. */
 	maxBodyBytes: number
+	/** `BODY_TIMEOUT_MS`, default 10 000. */
+	bodyTimeoutMs: number
+	/** `IDLE_TIMEOUT_SECONDS` (Bun.serve `idleTimeout`), default 30. */
+	idleTimeout: number
 	/** `NODE_ENV=production`. */
 	production: boolean
 }
 
 /**
- * Reads `HOST`, `PORT`, `CHATKIT_PATH`, `MAX_BODY_BYTES` and `NODE_ENV`. The other variables of the
+ * Reads `HOST`, `PORT`, `CHATKIT_PATH`, `MAX_BODY_BYTES`, `BODY_TIMEOUT_MS`, `IDLE_TIMEOUT_SECONDS` and `NODE_ENV`. The other variables of the
  * configuration table are read by the plugin they configure (`authFromEnv`, `chatkitCors`, `limits`,
  * `createStore`, `modelFromEnv`), each with one parser.
  *
@@ -143,5 +167,7 @@ export const serverConfigFromEnv = (env: Env = process.env): ServerConfig =>
 		port: () => envInteger(env, 'PORT', 8000, { max: 65535 }),
 		path: () => chatkitPathFromEnv(env),
 		maxBodyBytes: () => maxBodyBytesFromEnv(env),
+		bodyTimeoutMs: () => bodyTimeoutMsFromEnv(env),
+		idleTimeout: () => idleTimeoutFromEnv(env),
 		production: () => isProduction(env)
 	})

@@ -28,6 +28,8 @@ describe('the configuration table, one parser per variable', () => {
 			port: 8000,
 			path: '/chatkit',
 			maxBodyBytes: 4 * 1024 * 1024,
+			bodyTimeoutMs: 10_000,
+			idleTimeout: 30,
 			production: false
 		})
 		const config = readConfig({})

@@ -110,6 +110,7 @@ export const createAuthPlugin = <U extends ChatKitUser>({
 		}
 		log(`[${name}] 401 ${request.method} ${new URL(request.url).pathname}: ${outcome.reason}`)
 		if (challenge) set.headers['www-authenticate'] = challenge
+		set.headers.connection = 'close'
 		await reportRefusal(context, { status: 401, code: unauthorizedBody.code, by: name })
 		return status(401, unauthorizedBody)
 	})
