@@ -277,28 +277,29 @@ export const limits = <C extends ChatKitContext = ChatKitContext>(options: Limit
 		const key = keyOf(context.user, args)
 		if (key === null) return
 		let active: RateLimitBackend
-		let hit: HitResult | undefined
 		let lease: string | null | undefined
 		try {
 			active = backendFor(args.store)
-			const at = now()
-			;[hit, lease] = await Promise.all([
-				perMinute > 0 ? active.hit(key, MINUTE, perMinute, at) : undefined,
-				limitStreams ? active.acquireStream(key, maxStreams, leaseMs, at) : undefined
-			])
+			lease = limitStreams ? await active.acquireStream(key, maxStreams, leaseMs, now()) : undefined
 		} catch (error) {
 			logFailure('the rate limit backend', error)
 			return
+		}
+		if (lease === null) {
+			options.onRefuse?.({ reason: 'too_many_streams', type: chatkitRequest.type, key })
+			return refuse(streaming, 'too_many_streams', messages.tooManyStreams(maxStreams))
+		}
+		let hit: HitResult | undefined
+		try {
+			hit = perMinute > 0 ? await active.hit(key, MINUTE, perMinute, now()) : undefined
+		} catch (error) {
+			logFailure('the rate limit backend', error)
 		}
 		if (hit && !hit.allowed) {
 			if (lease) release(active, key, lease)
 			options.onRefuse?.({ reason: 'rate_limited', type: chatkitRequest.type, key })
 			const seconds = Math.ceil(hit.retryAfterMs / 1000)
 			return refuse(streaming, 'rate_limited', messages.rateLimited(seconds), seconds)
-		}
-		if (lease === null) {
-			options.onRefuse?.({ reason: 'too_many_streams', type: chatkitRequest.type, key })
-			return refuse(streaming, 'too_many_streams', messages.tooManyStreams(maxStreams))
 		}
 		if (lease === undefined) return
 		return holdLease(active, key, lease)

@@ -255,6 +255,22 @@ describe('concurrent streams', () => {
 		await Promise.all([first.drain(), second.drain(), bobs.drain(), globex.drain()])
 	})
 
+	it('does not count streams refused for too many streams against the requests per minute', async () => {
+		const held = heldResponder()
+		const { app } = makeApp({ maxConcurrentStreams: 1, requestsPerMinute: 4, respond: held.respond })
+		const first = await openStream(await send(app, alice, 'threads.create', { input: input('one') }))
+		for (let i = 0; i < 8; i++) {
+			const refused = await events(await send(app, alice, 'threads.create', { input: input('x') }))
+			expect(refused.map((event) => event.message)).toEqual([
+				'You already have 1 reply in progress. Wait for one to finish, then try again.'
+			])
+		}
+		held.finish()
+		await first.drain()
+		for (let i = 0; i < 3; i++) expect((await send(app, alice, 'threads.list')).status).toBe(200)
+		expect((await send(app, alice, 'threads.list')).status).toBe(429)
+	})
+
 	it('frees a slot when a stream ends and when its client goes away', async () => {
 		const held = heldResponder()
 		const { app } = makeApp({ maxConcurrentStreams: 1, respond: held.respond })
@@ -459,7 +475,7 @@ describe('the default backend', () => {
 		expect((await send(one.app, bob, 'threads.list')).status).toBe(200)
 		const tables = at(stores, 0)
 			.client.query<{ name: string }, []>(
-				"select name from sqlite_master where type = 'table' and name not in ('chatkit_threads', 'chatkit_items', 'chatkit_attachments') and name like 'chatkit_%' order by name"
+				"select name from sqlite_master where type = 'table' and name not in ('chatkit_threads', 'chatkit_items', 'chatkit_attachments', 'chatkit_turns') and name like 'chatkit_%' order by name"
 			)
 			.all()
 			.map((row) => row.name)
