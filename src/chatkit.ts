@@ -235,7 +235,8 @@ const streamResponse = (
 	turn: Turn,
 	requestSignal: AbortSignal,
 	end: StreamEnd,
-	turns: RunningTurns | undefined
+	turns: RunningTurns | undefined,
+	discard: () => Promise<void>
 ): Response => {
 	const abort = new AbortController()
 	const onRequestAbort = () => abort.abort()
@@ -315,7 +316,8 @@ const streamResponse = (
 			release()
 			abort.abort()
 			releaseBackpressure?.()
-			await running
+			if (running) await running
+			else await discard()
 			await end.report(true)
 		}
 	} satisfies Bun.DirectUnderlyingSource<Uint8Array>
@@ -632,7 +634,8 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 							tracedTurn(result.run, span, ctx, outcome.threadId ?? undefined),
 							request.signal,
 							streamEnd(record, release, ctx, store, span),
-							turns
+							turns,
+							result.discard
 						)
 					} catch (error) {
 						const { status, code, message, details } = errorAnswerOf(error)

@@ -958,6 +958,54 @@ export function storeContract(name: string, options: StoreContractOptions) {
 			})
 		})
 
+		describe('turn leases', () => {
+			test('one turn at a time per thread: taken, refused to another turn, extended by its own, given back', async () => {
+				const context = newContext()
+				expect(await store.acquireTurn('thr_lease', 'turn_a', 60_000, context)).toBe(true)
+				expect(await store.acquireTurn('thr_lease', 'turn_b', 60_000, context)).toBe(false)
+				expect(await store.acquireTurn('thr_lease', 'turn_a', 60_000, context)).toBe(true)
+				await store.releaseTurn('thr_lease', 'turn_b', context)
+				expect(await store.acquireTurn('thr_lease', 'turn_b', 60_000, context)).toBe(false)
+				await store.releaseTurn('thr_lease', 'turn_a', context)
+				expect(await store.acquireTurn('thr_lease', 'turn_b', 60_000, context)).toBe(true)
+				expect(await store.acquireTurn('thr_other', 'turn_c', 60_000, context)).toBe(true)
+				await store.releaseTurn('thr_lease', 'turn_b', context)
+				await store.releaseTurn('thr_other', 'turn_c', context)
+				await store.releaseTurn('thr_unknown', 'turn_d', context)
+			})
+
+			test('leases are scoped by owner, and an expired lease is free again', async () => {
+				const tenant = `acme_${crypto.randomUUID()}`
+				const mine = newContext(tenant)
+				expect(await store.acquireTurn('thr_scope', 'turn_a', 60_000, mine)).toBe(true)
+				for (const other of [
+					newContext(tenant),
+					{ user: { id: mine.user.id } },
+					{ user: { id: mine.user.id, tenantId: `globex_${crypto.randomUUID()}` } }
+				]) {
+					expect(
+						await store.acquireTurn('thr_scope', `turn_${crypto.randomUUID()}`, 60_000, other)
+					).toBe(true)
+					await store.releaseTurn('thr_scope', 'turn_a', other)
+				}
+				expect(await store.acquireTurn('thr_scope', 'turn_b', 60_000, mine)).toBe(false)
+				expect(await store.acquireTurn('thr_short', 'turn_a', 1, mine)).toBe(true)
+				await Bun.sleep(20)
+				expect(await store.acquireTurn('thr_short', 'turn_b', 60_000, mine)).toBe(true)
+				expect(await store.acquireTurn('thr_short', 'turn_a', 60_000, mine)).toBe(false)
+			})
+
+			test('20 turns asking for one thread at once: exactly one gets it', async () => {
+				const context = newContext()
+				const taken = await Promise.all(
+					Array.from({ length: 20 }, (_, i) =>
+						store.acquireTurn('thr_rush', `turn_${i}`, 60_000, context)
+					)
+				)
+				expect(taken.filter(Boolean).length).toBe(1)
+			})
+		})
+
 		describe('updateThreadMetadata', () => {
 			const updateKey = (
 				threadId: string,

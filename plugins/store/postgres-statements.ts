@@ -119,3 +119,18 @@ export const LOAD_ATTACHMENT = `select data from ${ATTACHMENTS} where ${OWNER} a
 
 /** Parameters: tenant, user, id. */
 export const DELETE_ATTACHMENT = `delete from ${ATTACHMENTS} where ${OWNER} and id = $3`
+
+const TURNS = 'chatkit_turns'
+
+/**
+ * Takes or extends a turn lease, by the database's clock: a row is returned when the lease was free,
+ * expired or already this turn's. Parameters: tenant, user, thread id, turn id, lifetime in ms.
+ */
+export const ACQUIRE_TURN = `insert into ${TURNS} (tenant_id, user_id, thread_id, turn_id, expires_at)
+	values ($1, $2, $3, $4, clock_timestamp() + $5::int * interval '1 millisecond')
+	on conflict (tenant_id, user_id, thread_id) do update set turn_id = excluded.turn_id, expires_at = excluded.expires_at
+	where ${TURNS}.turn_id = excluded.turn_id or ${TURNS}.expires_at <= clock_timestamp()
+	returning turn_id`
+
+/** Parameters: tenant, user, thread id, turn id. */
+export const RELEASE_TURN = `delete from ${TURNS} where ${THREAD_ITEMS} and turn_id = $4`

@@ -14,6 +14,7 @@ import {
 } from '../../src/store/types'
 import * as schema from './schema.pg'
 import {
+	checkId,
 	checkLimit,
 	defaultLimits,
 	emptyPage,
@@ -507,6 +508,27 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 			threadId,
 			itemId
 		])
+	}
+
+	/** One upsert that changes the row only when it is free, expired or already this turn's; expiry by the database's clock. */
+	async acquireTurn(threadId: string, turnId: string, ttlMs: number, context: C): Promise<boolean> {
+		const { tenantId, userId } = ownerOf(context, this.limits)
+		checkId('thread id', threadId, this.limits)
+		checkId('turn id', turnId, this.limits)
+		const rows = await this.run('acquireTurn', statements.ACQUIRE_TURN, [
+			tenantId,
+			userId,
+			threadId,
+			turnId,
+			Math.max(0, Math.round(ttlMs))
+		])
+		return rows.length > 0
+	}
+
+	async releaseTurn(threadId: string, turnId: string, context: C): Promise<void> {
+		const { tenantId, userId } = ownerOf(context, this.limits)
+		if (!storableId(threadId, this.limits) || !storableId(turnId, this.limits)) return
+		await this.run('releaseTurn', statements.RELEASE_TURN, [tenantId, userId, threadId, turnId])
 	}
 
 	async saveAttachment(attachment: Attachment, context: C): Promise<void> {

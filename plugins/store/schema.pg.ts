@@ -91,3 +91,20 @@ export const attachments = pgTable(
 	},
 	(t) => [primaryKey({ name: 'chatkit_attachments_pk', columns: [t.tenantId, t.userId, t.id] })]
 )
+
+/**
+ * Turn leases: the one turn that may run on a thread (see `Store.acquireTurn`). A row is taken when a
+ * streaming request starts, renewed while its turn runs and deleted when it ends; an expired row is free.
+ * Not tied to the thread's row, so that a new thread's turn holds it before the thread exists.
+ */
+export const turns = pgTable(
+	'chatkit_turns',
+	{
+		tenantId: text('tenant_id').notNull(),
+		userId: text('user_id').notNull(),
+		threadId: text('thread_id').notNull(),
+		turnId: text('turn_id').notNull(),
+		expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3, mode: 'date' }).notNull()
+	},
+	(t) => [primaryKey({ name: 'chatkit_turns_pk', columns: [t.tenantId, t.userId, t.threadId] })]
+)

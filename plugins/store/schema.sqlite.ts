@@ -62,3 +62,20 @@ export const attachments = sqliteTable(
 	},
 	(t) => [primaryKey({ name: 'chatkit_attachments_pk', columns: [t.tenantId, t.userId, t.id] })]
 )
+
+/**
+ * Turn leases: the one turn that may run on a thread (see `Store.acquireTurn`). A row is taken when a
+ * streaming request starts, renewed while its turn runs and deleted when it ends; an expired row is free.
+ * `expires_at` is epoch milliseconds.
+ */
+export const turns = sqliteTable(
+	'chatkit_turns',
+	{
+		tenantId: text('tenant_id').notNull(),
+		userId: text('user_id').notNull(),
+		threadId: text('thread_id').notNull(),
+		turnId: text('turn_id').notNull(),
+		expiresAt: integer('expires_at').notNull()
+	},
+	(t) => [primaryKey({ name: 'chatkit_turns_pk', columns: [t.tenantId, t.userId, t.threadId] })]
+)

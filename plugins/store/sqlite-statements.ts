@@ -3,7 +3,7 @@ import { type AnyColumn, and, asc, desc, eq, is, Param, Placeholder, type SQLWra
 import type { BunSQLiteDatabase } from 'drizzle-orm/bun-sqlite'
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import type * as schema from './schema.sqlite'
-import { attachments, items, threads } from './schema.sqlite'
+import { attachments, items, threads, turns } from './schema.sqlite'
 
 type Tenant = string
 type User = string
@@ -46,6 +46,9 @@ export interface SqliteStatements {
 	itemPosition: Statement<PositionRow, [...ItemScope, id: string]>
 	itemsAsc: PageStatements<ItemScope>
 	itemsDesc: PageStatements<ItemScope>
+	/** Takes or extends a turn lease: a row changed when it was free, expired or this turn's. */
+	acquireTurn: Statement<unknown, [...ItemScope, turnId: string, expiresAt: number, now: number]>
+	releaseTurn: Statement<unknown, [...ItemScope, turnId: string]>
 	saveAttachment: Statement<unknown, [...ThreadScope, id: string, data: string]>
 	loadAttachment: Statement<DataRow, [...ThreadScope, id: string]>
 	deleteAttachment: Statement<unknown, [...ThreadScope, id: string]>
@@ -218,6 +221,27 @@ export const sqliteStatements = (
 			),
 			itemsAsc: itemPage('asc'),
 			itemsDesc: itemPage('desc'),
+			acquireTurn: compile(
+				sql`insert into ${turns} (${column(turns.tenantId)}, ${column(turns.userId)}, ${column(turns.threadId)}, ${column(turns.turnId)}, ${column(turns.expiresAt)})
+					values (${$('tenant')}, ${$('user')}, ${$('threadId')}, ${$('turnId')}, ${$('expiresAt')})
+					on conflict (${column(turns.tenantId)}, ${column(turns.userId)}, ${column(turns.threadId)})
+					do update set ${column(turns.turnId)} = excluded.${column(turns.turnId)}, ${column(turns.expiresAt)} = excluded.${column(turns.expiresAt)}
+					where ${turns.turnId} = excluded.${column(turns.turnId)} or ${turns.expiresAt} <= ${$('now')}`,
+				['tenant', 'user', 'threadId', 'turnId', 'expiresAt', 'now']
+			),
+			releaseTurn: compile(
+				db
+					.delete(turns)
+					.where(
+						and(
+							eq(turns.tenantId, $('tenant')),
+							eq(turns.userId, $('user')),
+							eq(turns.threadId, $('threadId')),
+							eq(turns.turnId, $('turnId'))
+						)
+					),
+				['tenant', 'user', 'threadId', 'turnId']
+			),
 			saveAttachment: compile(
 				db
 					.insert(attachments)

@@ -14,6 +14,7 @@ import {
 } from '../../src/store/types'
 import * as schema from './schema.sqlite'
 import {
+	checkId,
 	checkLimit,
 	defaultLimits,
 	emptyPage,
@@ -396,6 +397,33 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 				threadId,
 				itemId
 			)
+		)
+	}
+
+	/** One upsert that changes the row only when it is free, expired or already this turn's; expiry by this machine's clock. */
+	async acquireTurn(threadId: string, turnId: string, ttlMs: number, context: C): Promise<boolean> {
+		const owner = ownerOf(context, this.limits)
+		checkId('thread id', threadId, this.limits)
+		checkId('turn id', turnId, this.limits)
+		return this.write('acquireTurn', () => {
+			const now = Date.now()
+			const written = this.statements.acquireTurn.run(
+				owner.tenantId,
+				owner.userId,
+				threadId,
+				turnId,
+				now + ttlMs,
+				now
+			)
+			return written.changes > 0
+		})
+	}
+
+	async releaseTurn(threadId: string, turnId: string, context: C): Promise<void> {
+		const owner = ownerOf(context, this.limits)
+		if (!storableId(threadId, this.limits) || !storableId(turnId, this.limits)) return
+		await this.write('releaseTurn', () =>
+			this.statements.releaseTurn.run(owner.tenantId, owner.userId, threadId, turnId)
 		)
 	}
 

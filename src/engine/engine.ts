@@ -11,6 +11,7 @@ import type { ChatKitContext } from '../store/types'
 import { ChatKitError } from './errors'
 import { turnEvents } from './events'
 import { createReads } from './reads'
+import { DEFAULT_TURN_LEASE_MS, takeTurnLease } from './turn-lease'
 import { type Turn, Turns } from './turns'
 import type { ChatKitHandlers } from './types'
 
@@ -22,6 +23,11 @@ export type ProcessResult =
 			run: Turn
 			/** The same turn as an async generator. */
 			events: (signal: AbortSignal) => AsyncGenerator<ThreadStreamEvent>
+			/**
+			 * Gives the thread back to other turns when this one will not run (its client left before the
+			 * stream started). Running the turn does it when the turn ends.
+			 */
+			discard: () => Promise<void>
 	  }
 
 export interface ChatKitEngine<C extends ChatKitContext = ChatKitContext> {
@@ -34,6 +40,11 @@ export interface ChatKitEngine<C extends ChatKitContext = ChatKitContext> {
 	 * (`store.updateItem`), so that of two concurrent requests one is accepted and the other refused.
 	 * A missing thread, item or attachment throws `NotFoundError` and a refused request `ChatKitError`,
 	 * both before the first event.
+	 *
+	 * A streaming request takes its thread's turn lease first (`store.acquireTurn`; `threads.create`
+	 * when its turn starts), and holds it until its turn ends: while a turn runs on a thread, another
+	 * streaming request on it is refused with `409 turn_in_progress`, on any instance. Reads are never
+	 * held back.
 	 */
 	process(request: ChatKitRequest, context: C): Promise<ProcessResult>
 }
@@ -52,10 +63,12 @@ export const createEngine = <C extends ChatKitContext>(handlers: ChatKitHandlers
 	const reads = createReads(handlers)
 	const turns = new Turns(handlers)
 
-	const startTurn = (request: StreamingRequest, context: C): Promise<Turn> => {
+	/** A streaming request on an existing thread, once its turn lease is held. */
+	const startTurn = (
+		request: Exclude<StreamingRequest, { type: 'threads.create' }>,
+		context: C
+	): Promise<Turn> => {
 		switch (request.type) {
-			case 'threads.create':
-				return turns.create(request.params, context)
 			case 'threads.add_user_message':
 				return turns.addUserMessageTurn(request.params, context)
 			case 'threads.add_client_tool_output':
@@ -95,9 +108,32 @@ export const createEngine = <C extends ChatKitContext>(handlers: ChatKitHandlers
 		},
 
 		async process(request, context) {
+			if (request.type === 'threads.create') {
+				const run = await turns.create(request.params, context)
+				return { type: 'stream', run, events: turnEvents(run), discard: async () => {} }
+			}
 			if (isStreamingRequest(request)) {
-				const run = await startTurn(request, context)
-				return { type: 'stream', run, events: turnEvents(run) }
+				const lease = await takeTurnLease(
+					handlers.store,
+					request.params.thread_id,
+					context,
+					handlers.turnLeaseMs ?? DEFAULT_TURN_LEASE_MS
+				)
+				let turn: Turn
+				try {
+					turn = await startTurn(request, context)
+				} catch (error) {
+					await lease.release()
+					throw error
+				}
+				const run: Turn = async (signal, emit) => {
+					try {
+						await turn(signal, emit)
+					} finally {
+						await lease.release()
+					}
+				}
+				return { type: 'stream', run, events: turnEvents(run), discard: lease.release }
 			}
 			const read = reads[request.type] as (params: unknown, context: C) => Promise<unknown>
 			return { type: 'json', json: await read(request.params, context) }

@@ -15,6 +15,7 @@ import type { RequestParams, StructuredInputSubmission, UserMessageInput } from 
 import { type ChatKitContext, NotFoundError, type Store } from '../store/types'
 import { ChatKitError } from './errors'
 import { type Emit, emitThroughHooks, runPipeline, type Step } from './pipeline'
+import { DEFAULT_TURN_LEASE_MS, takeTurnLease } from './turn-lease'
 import type { ChatKitHandlers } from './types'
 
 /**
@@ -77,10 +78,11 @@ export class Turns<C extends ChatKitContext> {
 		return runPipeline({ handlers, thread, context, signal, source, emit, before })
 	}
 
+	/** A new thread: its turn holds the new thread's lease from the start, before the thread is saved. */
 	async create({ input }: RequestParams<'threads.create'>, context: C): Promise<Turn> {
 		const attachments = await this.loadAttachments(input.attachments, context)
 		const { store } = this
-		return (signal, emit) => {
+		return async (signal, emit) => {
 			const thread: Thread = withItems({
 				id: store.generateThreadId(context),
 				created_at: now(),
@@ -92,10 +94,16 @@ export class Turns<C extends ChatKitContext> {
 				await store.saveThread(threadMetadataOf(thread), context)
 				return { type: 'thread.created', thread }
 			}
-			return this.respond(thread, item, context, signal, emit, [
-				createThread,
-				this.saveUserMessage(thread, item, context)
-			])
+			const ttl = this.handlers.turnLeaseMs ?? DEFAULT_TURN_LEASE_MS
+			const lease = await takeTurnLease(store, thread.id, context, ttl)
+			try {
+				await this.respond(thread, item, context, signal, emit, [
+					createThread,
+					this.saveUserMessage(thread, item, context)
+				])
+			} finally {
+				await lease.release()
+			}
 		}
 	}
 

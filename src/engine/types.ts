@@ -115,4 +115,11 @@ export interface ChatKitHandlers<C extends ChatKitContext = ChatKitContext> {
 	 * messages and a hidden note that the user cancelled.
 	 */
 	handleStreamCancelled?: (thread: ThreadMetadata, pendingItems: ThreadItem[], context: C) => Promise<void>
+	/**
+	 * How long a turn's lease on its thread lives without renewal, in milliseconds. A running turn renews
+	 * it every third of this; a turn whose process died stops renewing, and its thread takes new turns
+	 * again at most this long after.
+	 * @default 30000
+	 */
+	turnLeaseMs?: number
 }

@@ -116,6 +116,7 @@ const lowerBound = (sorted: StoredThread[], entry: StoredThread) => {
 export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements Store<C> {
 	private readonly owners = new Map<string, Owned>()
 	private readonly attachments = new Map<string, Map<string, Attachment>>()
+	private readonly turns = new Map<string, { turnId: string; expiresAt: number }>()
 	private seq = 0
 
 	/** Always ready: there is no database to reach. */
@@ -293,6 +294,21 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 			stored.items.splice(index + 1)
 			stored.times.splice(index + 1)
 		}
+	}
+
+	/** Checks and takes the lease in one synchronous step; expiry by this process's clock. */
+	async acquireTurn(threadId: string, turnId: string, ttlMs: number, context: C): Promise<boolean> {
+		const key = JSON.stringify([ownerKey(context), threadId])
+		const now = Date.now()
+		const held = this.turns.get(key)
+		if (held && held.turnId !== turnId && held.expiresAt > now) return false
+		this.turns.set(key, { turnId, expiresAt: now + ttlMs })
+		return true
+	}
+
+	async releaseTurn(threadId: string, turnId: string, context: C): Promise<void> {
+		const key = JSON.stringify([ownerKey(context), threadId])
+		if (this.turns.get(key)?.turnId === turnId) this.turns.delete(key)
 	}
 
 	private attachmentsOf(context: C): Map<string, Attachment> {

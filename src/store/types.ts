@@ -163,6 +163,18 @@ export interface Store<C extends ChatKitContext = ChatKitContext> {
 	 * reads no data. Optional; without it a readiness check trusts the store.
 	 */
 	ping?(): Promise<void>
+	/**
+	 * Take the turn lease of a thread for `turnId`, or extend it: the engine lets one turn at a time run
+	 * on a thread, across instances. Succeeds (`true`) when no other turn holds an unexpired lease on the
+	 * thread, or when `turnId` holds it already; the lease then expires `ttlMs` milliseconds from now
+	 * (by one clock for every instance: the database's, or this machine's). Fails (`false`) and changes
+	 * nothing while another turn's lease runs. Atomic across connections and instances: of concurrent
+	 * calls for one thread, one succeeds. The thread need not exist yet (a new thread's first turn
+	 * holds it before it is saved); leases are scoped by owner like everything else.
+	 */
+	acquireTurn(threadId: string, turnId: string, ttlMs: number, context: C): Promise<boolean>
+	/** Give a thread's turn lease back, when `turnId` holds it (nothing otherwise). */
+	releaseTurn(threadId: string, turnId: string, context: C): Promise<void>
 	/** Upsert an attachment record (with its server-only `metadata`). */
 	saveAttachment(attachment: Attachment, context: C): Promise<void>
 	/** @throws NotFoundError */

@@ -14,7 +14,8 @@ import {
 	type Instance,
 	instance,
 	send,
-	structuredInstance
+	structuredInstance,
+	userInput
 } from './app'
 
 // The preload's default timeout reaches only the first file of a multi-file run (Bun 1.4.5).
@@ -59,9 +60,19 @@ const postgresSetup = (): Setup => {
 	}
 }
 
-const setups: [string, () => Setup, boolean][] = [
-	['SQLite file, one instance', sqliteSetup, true],
-	['PostgreSQL, two instances over one database', postgresSetup, reachable || process.env.CI === 'true']
+/**
+ * Name, setup, whether it runs, and whether the rename race runs: on one SQLite instance a rename is
+ * too short to straddle an approval (it never reproduced there; the held-turn test covers the same
+ * write-back deterministically).
+ */
+const setups: [string, () => Setup, boolean, boolean][] = [
+	['SQLite file, one instance', sqliteSetup, true, false],
+	[
+		'PostgreSQL, two instances over one database',
+		postgresSetup,
+		reachable || process.env.CI === 'true',
+		true
+	]
 ]
 
 const isGone = async (app: Instance, threadId: string) => {
@@ -73,7 +84,7 @@ const isGone = async (app: Instance, threadId: string) => {
 	return read.status === 404 && !listed
 }
 
-for (const [name, setup, enabled] of setups)
+for (const [name, setup, enabled, renames] of setups)
 	describe.skipIf(!enabled)(`races on one thread: ${name}`, () => {
 		const current = setup()
 		let a: Instance
@@ -83,9 +94,9 @@ for (const [name, setup, enabled] of setups)
 		})
 		afterAll(() => current.close())
 
-		test('threads.delete and threads.update at once: the thread stays deleted (40 rounds)', async () => {
+		test('threads.delete and threads.update at once: the thread stays deleted (25 rounds)', async () => {
 			const resurrected: number[] = []
-			for (let round = 0; round < 40; round++) {
+			for (let round = 0; round < 25; round++) {
 				const { threadId } = await createThread(a.app, `hello ${round}`)
 				const [deleted, updated] = await Promise.all([
 					send(a.app, { type: 'threads.delete', params: { thread_id: threadId } }),
@@ -99,35 +110,41 @@ for (const [name, setup, enabled] of setups)
 			expect(resurrected).toEqual([])
 		})
 
-		test('an approval while the thread is renamed 20 times, then the approval again: the tool runs once (15 rounds)', async () => {
-			const twice: number[] = []
-			for (let round = 0; round < 15; round++) {
-				const order = `o${round}`
-				const { threadId, events } = await createThread(a.app, `refund ${order}`)
-				const prompt = events.find(
-					(event) => event.type === 'thread.item.done' && event.item.type === 'widget'
-				)
-				const promptId = prompt?.type === 'thread.item.done' ? prompt.item.id : null
-				const approve = (app: Instance) =>
-					send(app.app, {
-						type: 'threads.custom_action',
-						params: {
-							thread_id: threadId,
-							item_id: promptId,
-							action: { type: 'tool.approve', payload: { id: `call_${order}` } }
-						}
-					})
-				const rename = (title: string) =>
-					send(b.app, { type: 'threads.update', params: { thread_id: threadId, title } })
-				await Promise.all([approve(a), ...Array.from({ length: 20 }, (_, i) => rename(`Title ${i}`))])
-				await approve(b)
-				const refunds = [...a.payments.refunds, ...(b === a ? [] : b.payments.refunds)].filter(
-					(id) => id === order
-				)
-				if (refunds.length !== 1) twice.push(round)
+		test.skipIf(!renames)(
+			'an approval while the thread is renamed 20 times, then the approval again: the tool runs once (15 rounds)',
+			async () => {
+				const twice: number[] = []
+				for (let round = 0; round < 15; round++) {
+					const order = `o${round}`
+					const { threadId, events } = await createThread(a.app, `refund ${order}`)
+					const prompt = events.find(
+						(event) => event.type === 'thread.item.done' && event.item.type === 'widget'
+					)
+					const promptId = prompt?.type === 'thread.item.done' ? prompt.item.id : null
+					const approve = (app: Instance) =>
+						send(app.app, {
+							type: 'threads.custom_action',
+							params: {
+								thread_id: threadId,
+								item_id: promptId,
+								action: { type: 'tool.approve', payload: { id: `call_${order}` } }
+							}
+						})
+					const rename = (title: string) =>
+						send(b.app, { type: 'threads.update', params: { thread_id: threadId, title } })
+					await Promise.all([
+						approve(a),
+						...Array.from({ length: 20 }, (_, i) => rename(`Title ${i}`))
+					])
+					await approve(b)
+					const refunds = [...a.payments.refunds, ...(b === a ? [] : b.payments.refunds)].filter(
+						(id) => id === order
+					)
+					if (refunds.length !== 1) twice.push(round)
+				}
+				expect(twice).toEqual([])
 			}
-			expect(twice).toEqual([])
-		})
+		)
 
 		test('a turn that read the thread before an approval ends after it: the paused run is not written back, the tool runs once', async () => {
 			const order = 'held'
@@ -179,7 +196,11 @@ for (const [name, setup, enabled] of setups)
 					})
 				const answers = await Promise.all([output(a, 'red'), output(b, 'blue')])
 				const accepted = answers.filter((answer) => answer.status === 200)
-				const refused = answers.filter((answer) => answer.status === 409)
+				const refused = answers.filter(
+					(answer) =>
+						answer.status === 409 &&
+						['no_pending_client_tool_call', 'turn_in_progress'].includes(answer.json?.code ?? '')
+				)
 				const items = (await a.store.loadThreadItems(threadId, null, 100, 'asc', anonymous)).data
 				const calls = items.filter((item) => item.type === 'client_tool_call')
 				const replies = items.filter((item) => item.type === 'assistant_message')
@@ -219,7 +240,9 @@ for (const [name, setup, enabled] of setups)
 				const answers = await Promise.all([answer(first, 'red'), answer(second, 'blue')])
 				const accepted = answers.filter((answer) => answer.status === 200)
 				const refused = answers.filter(
-					(answer) => answer.status === 409 && answer.json?.code === 'structured_input_not_pending'
+					(answer) =>
+						answer.status === 409 &&
+						['structured_input_not_pending', 'turn_in_progress'].includes(answer.json?.code ?? '')
 				)
 				const winner = answers[0] === accepted[0] ? 'red' : 'blue'
 				const stored = await a.store.loadItem(threadId, itemId, anonymous)
@@ -235,6 +258,36 @@ for (const [name, setup, enabled] of setups)
 				)
 					wrong.push(`round ${round}: ${accepted.length} accepted, ${replies.length} replies`)
 			}
+			expect(wrong).toEqual([])
+		})
+
+		test('five messages at once on one thread: each reply answers its own message, the others get 409 turn_in_progress (5 rounds)', async () => {
+			const wrong: string[] = []
+			let accepted = 0
+			for (let round = 0; round < 5; round++) {
+				const { threadId } = await createThread(a.app, 'hello')
+				const texts = [1, 2, 3, 4, 5].map((n) => `message ${round}.${n}`)
+				const answers = await Promise.all(
+					texts.map((text, i) =>
+						send((i % 2 === 0 ? a : b).app, {
+							type: 'threads.add_user_message',
+							params: { thread_id: threadId, input: userInput(text) }
+						})
+					)
+				)
+				for (const [i, answer] of answers.entries()) {
+					if (answer.status === 409) {
+						if (answer.json?.code !== 'turn_in_progress')
+							wrong.push(`${texts[i]}: ${answer.json?.code}`)
+						continue
+					}
+					accepted++
+					const replies = assistantTexts(answer.events)
+					if (replies.length !== 1 || replies[0] !== `Re: ${texts[i]}`)
+						wrong.push(`${texts[i]} answered with ${JSON.stringify(replies)}`)
+				}
+			}
+			expect(accepted).toBeGreaterThanOrEqual(5)
 			expect(wrong).toEqual([])
 		})
 

@@ -17,6 +17,7 @@ import type { WidgetItem } from '../../src/protocol/items'
 import { MemoryStore } from '../../src/store/memory'
 import type { Store } from '../../src/store/types'
 import { at } from '../defined'
+import { parseSse, post } from '../agent/helpers'
 import { createTestDatabase, postgresReachable } from '../store/pg'
 import { anonymous, createThread, customAction, shape, threadIdOf, toolResults, widgetsOf } from './helpers'
 
@@ -104,9 +105,33 @@ const storedCard = async (store: Store, threadId: string, prompt: WidgetItem) =>
 	return item.type === 'widget' ? item.widget : undefined
 }
 
+/** What an answer gets while another request's turn runs on the thread: 409 `turn_in_progress`. */
+const BUSY = 'turn_in_progress'
+
+/** The events of an answer's stream, or `BUSY` when it was refused because another turn held the thread. */
+const answerOrBusy = async (
+	app: { handle(request: Request): Promise<Response> },
+	threadId: string,
+	itemId: string | null,
+	type: string,
+	payload: unknown
+): Promise<ThreadStreamEvent[] | typeof BUSY> => {
+	const response = await post(app, {
+		type: 'threads.custom_action',
+		params: { thread_id: threadId, item_id: itemId, action: { type, payload } }
+	})
+	if (response.status === 409) {
+		expect(await response.json()).toMatchObject({ code: BUSY })
+		return BUSY
+	}
+	expect(response.headers.get('content-type')).toBe('text/event-stream')
+	return parseSse(await response.text())
+}
+
 /**
  * Two answers to one call at the same moment, through `first` and `second` (the same app or two
- * instances over one database): one counts, the other runs nothing and says so.
+ * instances over one database): one counts; the other runs nothing, and is refused with 409 while the
+ * winner's turn runs, or says the call was answered.
  */
 const raceTwoAnswers = async (
 	stores: [Store, Store],
@@ -119,12 +144,12 @@ const raceTwoAnswers = async (
 	const prompt = at(prompts, 0)
 	const results = await Promise.all(
 		[first, second].map((app, i) =>
-			customAction(app.app, threadId, prompt.id, `tool.${answers[i]}`, { id: 'call_r' })
+			answerOrBusy(app.app, threadId, prompt.id, `tool.${answers[i]}`, { id: 'call_r' })
 		)
 	)
-	const winners = results.filter(resumed)
+	const winners = results.filter((events) => events !== BUSY && resumed(events))
 	expect(winners.length).toBe(1)
-	const winner = at(winners, 0)
+	const winner = at(winners, 0) as ThreadStreamEvent[]
 	const loser = results.find((events) => events !== winner) ?? []
 	const decision = statusOf(winner) === 'Approved' ? 'approved' : 'rejected'
 	const refunds = [...first.payments.refunds, ...(second === first ? [] : second.payments.refunds)]
@@ -135,12 +160,14 @@ const raceTwoAnswers = async (
 	expect(toolResults(resumedCall?.request ?? { input: [] }).call_r).toBe(
 		decision === 'approved' ? '{"refunded":5}' : REJECTED_MESSAGE
 	)
-	expect(loser.map(shape)).toEqual(['stream_options', 'thread.item.replaced:widget', 'notice'])
-	expect(cardOf(loser)).toEqual(cardOf(winner))
-	expect(cardOf(loser)).not.toHaveProperty('confirm')
-	expect<string[]>([ALREADY_ANSWERED[decision], ALREADY_ANSWERED.unknown]).toContain(
-		(noticeOf(loser) as { message: string }).message
-	)
+	if (loser !== BUSY) {
+		expect(loser.map(shape)).toEqual(['stream_options', 'thread.item.replaced:widget', 'notice'])
+		expect(cardOf(loser)).toEqual(cardOf(winner))
+		expect(cardOf(loser)).not.toHaveProperty('confirm')
+		expect<string[]>([ALREADY_ANSWERED[decision], ALREADY_ANSWERED.unknown]).toContain(
+			(noticeOf(loser) as { message: string }).message
+		)
+	}
 	expect(await storedCard(stores[0], threadId, prompt)).toEqual(cardOf(winner))
 	expect((await stores[1].loadThread(threadId, anonymous)).metadata).not.toHaveProperty(PAUSED_RUN_KEY)
 	return decision
@@ -202,13 +229,19 @@ describe('answers to one approval arriving at the same moment', () => {
 			const second = instance(sqlite(file), new ScriptedModel([done]))
 			const { threadId, prompts } = await pausedThread(first.app)
 			const [promptA, promptB] = [at(prompts, 0), at(prompts, 1)]
-			const [answerA, answerB] = await Promise.all([
-				customAction(first.app, threadId, promptA.id, 'tool.approve', { id: 'call_a' }),
-				customAction(second.app, threadId, promptB.id, 'tool.reject', { id: 'call_b' })
-			])
-			expect([answerA, answerB].filter(resumed).length).toBe(1)
-			expect([statusOf(answerA), statusOf(answerB)]).toEqual(['Approved', 'Rejected'])
-			expect([noticeOf(answerA), noticeOf(answerB)]).toEqual([undefined, undefined])
+			const answerA = () =>
+				answerOrBusy(first.app, threadId, promptA.id, 'tool.approve', { id: 'call_a' })
+			const answerB = () =>
+				answerOrBusy(second.app, threadId, promptB.id, 'tool.reject', { id: 'call_b' })
+			let [a, b] = await Promise.all([answerA(), answerB()])
+			expect([a, b].filter((events) => events === BUSY).length).toBeLessThanOrEqual(1)
+			if (a === BUSY) a = await answerA()
+			if (b === BUSY) b = await answerB()
+			if (a === BUSY || b === BUSY) throw new Error('an answer sent again was refused')
+			const [answeredA, answeredB] = [a, b]
+			expect([answeredA, answeredB].filter(resumed).length).toBe(1)
+			expect([statusOf(answeredA), statusOf(answeredB)]).toEqual(['Approved', 'Rejected'])
+			expect([noticeOf(answeredA), noticeOf(answeredB)]).toEqual([undefined, undefined])
 			expect([...first.payments.refunds, ...second.payments.refunds]).toEqual(['1:10'])
 			const requests = [...first.model.calls, ...second.model.calls]
 			expect(requests.length).toBe(2)
@@ -228,9 +261,9 @@ describe('answers to one approval arriving at the same moment', () => {
 			)
 			const { threadId } = await pausedThread(app.app)
 			const results = await Promise.all(
-				[0, 1].map(() => customAction(app.app, threadId, null, 'direct.approve', { id: 'call_r' }))
+				[0, 1].map(() => answerOrBusy(app.app, threadId, null, 'direct.approve', { id: 'call_r' }))
 			)
-			expect(results.filter(resumed).length).toBe(1)
+			expect(results.filter((events) => events !== BUSY && resumed(events)).length).toBe(1)
 			expect(app.payments.refunds).toEqual(['42:5'])
 			expect(app.model.calls.length).toBe(2)
 			expect((await store.loadThread(threadId, anonymous)).metadata).not.toHaveProperty(PAUSED_RUN_KEY)
