@@ -118,14 +118,19 @@ forEachStore('bounded costs', (kind) => {
 			return thread
 		}
 
-		test('retry_after_item with an unknown item id is answered 404 after one item lookup', async () => {
+		test('retry_after_item with an unknown item id is answered 404 after one item lookup (and the turn lease taken and given back)', async () => {
 			const { threadId, counted, app } = await sharedThread()
 			const res = await post(app, 'threads.retry_after_item', {
 				thread_id: threadId,
 				item_id: 'msg_unknown'
 			})
 			expect(res.status).toBe(404)
-			expect(Object.fromEntries(counted.calls)).toEqual({ loadThread: 1, loadItem: 1 })
+			expect(Object.fromEntries(counted.calls)).toEqual({
+				acquireTurn: 1,
+				loadThread: 1,
+				loadItem: 1,
+				releaseTurn: 1
+			})
 		})
 
 		test('retrying the first message deletes the newer items with one statement', async () => {
