@@ -39,7 +39,7 @@ const itemData = `json_build_object('id', id, 'thread_id', thread_id, 'created_a
 	'quoted_text', null, 'inference_options', '{}'::json)`
 
 const seed = async (sql: Sql, analyze: 'never' | 'before' | 'after') => {
-	for (const table of ['chatkit_threads', 'chatkit_items', 'chatkit_attachments'])
+	for (const table of ['chatkit_threads', 'chatkit_items', 'chatkit_attachments', 'chatkit_turns'])
 		await sql.unsafe(`alter table ${table} set (autovacuum_enabled = false)`)
 	const threads = (select: string) =>
 		sql.unsafe(`insert into chatkit_threads (tenant_id, user_id, id, created_at, data)
@@ -49,6 +49,9 @@ const seed = async (sql: Sql, analyze: 'never' | 'before' | 'after') => {
 			select tenant_id, user_id, thread_id, id, 'user_message', created_at, ${itemData} from (${select}) i (tenant_id, user_id, thread_id, id, created_at)`)
 	await threads(`select '${TENANT}' as tenant_id, 'user_' || i as user_id, 'thr_' || substr(md5('other' || i), 1, 16) as id,
 		now() as created_at from generate_series(1, ${OTHER_USERS}) i`)
+	await sql.unsafe(`insert into chatkit_turns (tenant_id, user_id, thread_id, turn_id, expires_at)
+		select '${TENANT}', 'user_' || i, 'thr_' || substr(md5('other' || i), 1, 16), 'turn_' || i, now()
+		from generate_series(1, ${OTHER_USERS}) i`)
 	if (analyze === 'before') await sql.unsafe('analyze')
 	await threads(`select '${TENANT}', '${USER}', 'thr_' || substr(md5('own' || i), 1, 16),
 		now() - interval '1 day' + i * interval '1 ms' from generate_series(1, ${THREADS}) i`)
@@ -97,7 +100,9 @@ const parameters: Record<string, (string | number)[]> = {
 	DELETE_ITEMS_AFTER: [TENANT, USER, THREAD, 'msg_295'],
 	SAVE_ATTACHMENT: [TENANT, USER, 'atc_new', '{}'],
 	LOAD_ATTACHMENT: [TENANT, USER, 'atc_20'],
-	DELETE_ATTACHMENT: [TENANT, USER, 'atc_20']
+	DELETE_ATTACHMENT: [TENANT, USER, 'atc_20'],
+	ACQUIRE_TURN: [TENANT, USER, THREAD, 'turn_1', 30_000],
+	RELEASE_TURN: [TENANT, USER, THREAD, 'turn_1']
 }
 
 /** Every statement the store runs, by its dotted name in `postgres-statements.ts`. */
