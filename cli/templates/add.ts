@@ -210,6 +210,8 @@ const STORE_METHODS = [
 	'deleteThread',
 	'deleteThreadItem',
 	'deleteItemsAfter',
+	'acquireTurn',
+	'releaseTurn',
 	'saveAttachment',
 	'loadAttachment',
 	'deleteAttachment'
