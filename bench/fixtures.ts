@@ -1,5 +1,6 @@
 import type { AssistantMessageItem, ThreadMetadata, UserMessageItem } from '../src/protocol/items'
 import type { ChatKitContext, Store } from '../src/store/types'
+import type { BareSql } from './bare-sql'
 
 /** The one user every benchmark request runs as. */
 export const BENCH_USER = { id: 'bench-user' }
@@ -89,6 +90,14 @@ export const seedStore = async (
 	await store.saveThread(seedThread(0), BENCH_CONTEXT)
 	await run(threads - 1, (index) => store.saveThread(seedThread(index + 1), BENCH_CONTEXT))
 	await run(items, (index) => store.addThreadItem(ITEMS_THREAD_ID, seedItem(index), BENCH_CONTEXT))
+}
+
+/** The same threads as `seedStore`, written by the bare + SQL baseline's own INSERT. */
+export const seedBareSql = async (sql: BareSql, threads: number): Promise<void> => {
+	for (let index = 0; index < threads; index++) {
+		const thread = seedThread(index)
+		await sql.insertThread(thread.id, thread.created_at, JSON.stringify(thread))
+	}
 }
 
 /** An async source of the turn's tokens, one every `paceMs` milliseconds (or all at once when 0). */

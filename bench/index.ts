@@ -19,16 +19,18 @@ import { jsonWorkload } from './workloads/json'
 import { openStreamsWorkload } from './workloads/open'
 import { profileWorkload } from './workloads/profile'
 import { streamWorkload } from './workloads/stream'
+import { streamGrowthWorkload } from './workloads/stream-growth'
 
 const WORKLOADS = {
 	json: jsonWorkload,
 	stream: streamWorkload,
 	open: openStreamsWorkload,
 	growth: growthWorkload,
+	'stream-growth': streamGrowthWorkload,
 	profile: profileWorkload
 } as const
 type WorkloadName = keyof typeof WORKLOADS
-const DEFAULT_WORKLOADS: WorkloadName[] = ['json', 'stream', 'open', 'growth']
+const DEFAULT_WORKLOADS: WorkloadName[] = ['json', 'stream', 'open', 'growth', 'stream-growth']
 
 const { values: flags } = parseArgs({
 	args: Bun.argv.slice(2),

@@ -17,9 +17,9 @@ import { streamText } from '../src/respond'
 import { MemoryStore } from '../src/store/memory'
 import type { Store } from '../src/store/types'
 import { turnResponse } from './baseline'
+import { BENCH_USER, PATH, REQUESTS, STORE_PLUGIN, seedStore, TOKENS, TURN_EVENTS } from './fixtures'
 import { ownCpuMicros } from './lib/proc'
 import { median } from './lib/report'
-import { BENCH_USER, PATH, REQUESTS, STORE_PLUGIN, seedStore, TOKENS, TURN_EVENTS } from './fixtures'
 
 const { values: flags, positionals } = parseArgs({
 	args: Bun.argv.slice(2),

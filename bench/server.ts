@@ -9,13 +9,17 @@ import type { Responder } from '../src/engine/types'
 import { streamText } from '../src/respond'
 import { MemoryStore } from '../src/store/memory'
 import type { Store } from '../src/store/types'
+import { type BareSql, openBareSql } from './bare-sql'
 import { JSON_HEADERS, turnResponse } from './baseline'
-import { BENCH_USER, PATH, STORE_PLUGIN, seedStore, tokens } from './fixtures'
+import { BENCH_USER, PATH, STORE_PLUGIN, seedBareSql, seedStore, tokens } from './fixtures'
 
 export interface ServerConfig {
-	/** `bare`: Bun.serve alone; `elysia`: one Elysia route doing the same; `chatkit`: the framework. */
-	kind: 'bare' | 'elysia' | 'chatkit'
-	/** chatkit only: `memory`, `sqlite:<path>` or `postgres://…`. */
+	/**
+	 * `bare`: Bun.serve alone; `bare-sql`: Bun.serve and the same SQL (bench/bare-sql.ts); `elysia`: one Elysia
+	 * route doing the same as `bare`; `chatkit`: the framework.
+	 */
+	kind: 'bare' | 'bare-sql' | 'elysia' | 'chatkit'
+	/** chatkit: `memory`, `sqlite:<path>` or `postgres://…`; bare-sql: `sqlite:<path>` or `postgres://…`. */
 	store?: string
 	/** chatkit only: seed this many threads (and `items` items in the first) before listening. */
 	threads?: number
@@ -70,6 +74,43 @@ const startBare = () => {
 	return { port: server.port, stop: async () => server.stop(true) }
 }
 
+const LIST_LIMIT = 20
+
+/** `threads.list` as ChatKit answers it (limit 20, newest first), from one SELECT. */
+const listThreads = async (sql: BareSql): Promise<Response> => {
+	const rows = await sql.newestThreads(LIST_LIMIT + 1)
+	const hasMore = rows.length > LIST_LIMIT
+	const data = (hasMore ? rows.slice(0, LIST_LIMIT) : rows).map((thread) => ({
+		...thread,
+		metadata: {},
+		items: { data: [], has_more: false }
+	}))
+	const page = hasMore ? { data, has_more: true, after: data.at(-1)?.id } : { data, has_more: false }
+	return new Response(JSON.stringify(page), { headers: JSON_HEADERS })
+}
+
+const startBareSql = async () => {
+	const sql = await openBareSql(config.store ?? '')
+	if (config.threads) await seedBareSql(sql, config.threads)
+	const server = Bun.serve({
+		hostname: '127.0.0.1',
+		port: 0,
+		async fetch(request) {
+			const body = (await request.json()) as Body
+			if (body.type === 'threads.list') return listThreads(sql)
+			if (body.type === 'threads.create') return turnResponse(paceMs, sql)
+			return answer(body)
+		}
+	})
+	return {
+		port: server.port,
+		stop: async () => {
+			server.stop(true)
+			await sql.close()
+		}
+	}
+}
+
 const startElysia = () => {
 	const app = new Elysia()
 		.post(PATH, ({ body }) => answer(body as Body))
@@ -122,7 +163,13 @@ const startChatKit = async () => {
 }
 
 const server =
-	config.kind === 'bare' ? startBare() : config.kind === 'elysia' ? startElysia() : await startChatKit()
+	config.kind === 'bare'
+		? startBare()
+		: config.kind === 'bare-sql'
+			? await startBareSql()
+			: config.kind === 'elysia'
+				? startElysia()
+				: await startChatKit()
 
 process.on('SIGUSR2', () => {
 	paceMs = config.paceMs

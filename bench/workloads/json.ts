@@ -1,14 +1,18 @@
 import { type JsonRequestName, REQUESTS } from '../fixtures'
 import { type BenchContext, post, seconds, stopAll } from '../lib/context'
 import { type RunningServer, runWrk, startServer, type WrkResult } from '../lib/proc'
-import { goal, type Row, median, ratios } from '../lib/report'
+import { goal, median, type Row, ratios } from '../lib/report'
 import { STORE_LABELS, type StoreName } from '../lib/targets'
+import { SQL_BASELINE_LABELS } from './stream'
 
 export const JSON_GOALS: Record<StoreName, number | undefined> = {
 	memory: 0.8,
 	sqlite: 0.5,
 	postgres: undefined
 }
+
+/** `threads.list` against bare Bun.serve running the same SELECT on the same kind of database. */
+const THREADS_LIST_SQL_GOAL = 0.9
 
 const LABELS: Record<JsonRequestName, string> = { threadsList: 'threads.list', itemsList: 'items.list' }
 
@@ -99,6 +103,20 @@ export const jsonWorkload = async (ctx: BenchContext) => {
 		const bodies = await captureBodies(chatkits.map((entry) => entry.server))
 		others.push(await startServer('bare Bun.serve', { kind: 'bare', responses: bodies, paceMs: 0 }))
 		others.push(await startServer('Elysia alone', { kind: 'elysia', responses: bodies, paceMs: 0 }))
+		const sqlBaselines = new Map<StoreName, RunningServer>()
+		for (const { store } of chatkits) {
+			const label = SQL_BASELINE_LABELS[store]
+			if (!label) continue
+			const server = await startServer(label, {
+				kind: 'bare-sql',
+				store: await ctx.databases.url(store),
+				threads: 1000,
+				responses: bodies,
+				paceMs: 0
+			})
+			others.push(server)
+			sqlBaselines.set(store, server)
+		}
 		await captureBodies(others)
 		const servers = [...others, ...chatkits.map((entry) => entry.server)]
 		const stores = new Map(chatkits.map((entry) => [entry.server.label, entry.store]))
@@ -137,6 +155,25 @@ export const jsonWorkload = async (ctx: BenchContext) => {
 					stores
 				)
 			)
+			if (cell.request === 'threadsList')
+				for (const { store, server } of chatkits) {
+					const baseline = sqlBaselines.get(store)
+					if (!baseline) continue
+					const rps = (results.get(server.label) ?? []).map((run) => run.rps)
+					const r = ratios(
+						rps,
+						(results.get(baseline.label) ?? []).map((run) => run.rps)
+					)
+					ctx.rows.push({
+						workload: `JSON ${LABELS[cell.request]} c${cell.connections}`,
+						variant: `${server.label} vs ${baseline.label}`,
+						metric: 'req/s',
+						values: rps,
+						ratios: r,
+						goal: cell.connections > 1 ? goal(r, THREADS_LIST_SQL_GOAL, 'min') : undefined,
+						notes: 'ratio to the bare server running the same SELECT on the same kind of database'
+					})
+				}
 		}
 	} finally {
 		await stopAll([...others, ...chatkits.map((entry) => entry.server)])

@@ -6,6 +6,12 @@ import { at, goal, median, type Row, ratios } from '../lib/report'
 import { STORE_LABELS, type StoreName } from '../lib/targets'
 
 export const STREAM_GOALS: Record<StoreName, number> = { memory: 0.6, sqlite: 0.25, postgres: 0.25 }
+/** Goals against bare Bun.serve doing the same INSERTs (bench/bare-sql.ts) on the same database. */
+export const STREAM_SQL_GOALS: Partial<Record<StoreName, number>> = { sqlite: 0.8, postgres: 0.7 }
+export const SQL_BASELINE_LABELS: Partial<Record<StoreName, string>> = {
+	sqlite: 'bare Bun.serve + same SQL, SQLite file',
+	postgres: 'bare Bun.serve + same SQL, PostgreSQL'
+}
 const CONCURRENCY = [1, 16, 256]
 const AGENT_LABEL = 'ChatKit, agent plugin (memory)'
 
@@ -27,6 +33,18 @@ const startStreamingServers = async (ctx: BenchContext) => {
 	const stores = new Map<string, StoreName>()
 	servers.push(await startServer('bare Bun.serve', { kind: 'bare', paceMs: 0 }))
 	servers.push(await startServer('Elysia alone', { kind: 'elysia', paceMs: 0 }))
+	const sqlBaselines = new Map<StoreName, RunningServer>()
+	for (const store of ctx.stores) {
+		const label = SQL_BASELINE_LABELS[store]
+		if (!label) continue
+		const server = await startServer(label, {
+			kind: 'bare-sql',
+			store: await ctx.databases.url(store),
+			paceMs: 0
+		})
+		servers.push(server)
+		sqlBaselines.set(store, server)
+	}
 	for (const store of ctx.stores) {
 		const server = await startServer(STORE_LABELS[store], {
 			kind: 'chatkit',
@@ -56,12 +74,12 @@ const startStreamingServers = async (ctx: BenchContext) => {
 			)
 		}
 	}
-	return { servers, stores }
+	return { servers, stores, sqlBaselines }
 }
 
 /** Workload 2: threads.create with a zero-latency 100-delta answer (107 events), closed loop at 1, 16 and 256 clients. */
 export const streamWorkload = async (ctx: BenchContext) => {
-	const { servers, stores } = await startStreamingServers(ctx)
+	const { servers, stores, sqlBaselines } = await startStreamingServers(ctx)
 	try {
 		const body = JSON.stringify(REQUESTS.threadsCreate)
 		for (const concurrency of CONCURRENCY) {
@@ -104,6 +122,23 @@ export const streamWorkload = async (ctx: BenchContext) => {
 					notes: `server CPU ${cpuPerEvent.toFixed(2)} µs/event, client CPU ${clientLoad.toFixed(1)} s/run${failed ? `, ${failed} FAILED (${failures.join('; ')})` : ', all whole'}`
 				}
 				ctx.rows.push(row)
+				const sqlBaseline = store && sqlBaselines.get(store)
+				const sqlGoal = store && STREAM_SQL_GOALS[store]
+				if (sqlBaseline && sqlGoal) {
+					const against = (runs.get(sqlBaseline.label) ?? []).map(
+						(run) => run.result.ok / run.result.seconds
+					)
+					const sqlRatios = ratios(perSecond, against)
+					ctx.rows.push({
+						workload: `stream c${concurrency}`,
+						variant: `${server.label} vs ${sqlBaseline.label}`,
+						metric: 'streams/s',
+						values: perSecond,
+						ratios: sqlRatios,
+						goal: goal(sqlRatios, sqlGoal, 'min'),
+						notes: 'ratio to the bare server doing the same INSERTs on the same kind of database'
+					})
+				}
 			})
 		}
 	} finally {
