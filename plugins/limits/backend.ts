@@ -19,12 +19,26 @@ export interface RateLimitBackend {
 	 * much of it the sliding window still covers).
 	 */
 	hit(key: string, windowMs: number, limit: number, now: number): Promise<HitResult>
-	/** Take one of `max` stream slots of `key` until `now + leaseMs`; the lease id, or `null` when all are taken. */
-	acquireStream(key: string, max: number, leaseMs: number, now: number): Promise<string | null>
+	/**
+	 * Take one of `max` stream slots of `key` until `now + leaseMs`; the lease id, or `null` when all are
+	 * taken. The lease id starts with `owner` (hex, the instance's prefix) when one is given.
+	 */
+	acquireStream(
+		key: string,
+		max: number,
+		leaseMs: number,
+		now: number,
+		owner?: string
+	): Promise<string | null>
 	/** Keep a held slot until `now + leaseMs` (nothing happens when it was released or has expired). */
 	renewStream(key: string, lease: string, leaseMs: number, now: number): Promise<void>
 	/** Give a slot back; releasing twice, or after expiry, is harmless. */
 	releaseStream(key: string, lease: string): Promise<void>
+	/**
+	 * Give back every slot whose lease id starts with `owner`, of every key: what an instance that starts
+	 * again under the same instance id does, since none of its streams can still be open.
+	 */
+	releaseOwner?(owner: string): Promise<void>
 }
 
 /** Counts of one key: the fixed window that starts at `windowStart` and the one before it. */
@@ -59,8 +73,12 @@ export const hitResult = (
 	return { allowed, remaining: 0, retryAfterMs: Math.max(1, Math.ceil(wait)) }
 }
 
-/** A random lease id (hex, safe in JSON paths). */
-export const newLeaseId = () => crypto.randomUUID().replaceAll('-', '')
+/** A random lease id (hex, safe in JSON paths), after the owner's prefix. */
+export const newLeaseId = (owner = '') => `${owner}${crypto.randomUUID().replaceAll('-', '')}`
+
+/** The hex prefix of the leases of one instance id. */
+export const leaseOwnerOf = (instanceId: string) =>
+	new Bun.CryptoHasher('sha256').update(instanceId).digest('hex').slice(0, 16)
 
 /**
  * Counts in this process's memory: for the in-memory store, a single instance, and tests. Each
@@ -90,11 +108,17 @@ export class MemoryRateLimitBackend implements RateLimitBackend {
 		return hitResult(state, allowed, now, windowMs, limit)
 	}
 
-	async acquireStream(key: string, max: number, leaseMs: number, now: number): Promise<string | null> {
+	async acquireStream(
+		key: string,
+		max: number,
+		leaseMs: number,
+		now: number,
+		owner?: string
+	): Promise<string | null> {
 		const leases = this.streams.get(key) ?? new Map<string, number>()
 		for (const [lease, expiresAt] of leases) if (expiresAt <= now) leases.delete(lease)
 		if (leases.size >= max) return null
-		const lease = newLeaseId()
+		const lease = newLeaseId(owner)
 		leases.set(lease, now + leaseMs)
 		this.streams.set(key, leases)
 		return lease
@@ -110,6 +134,13 @@ export class MemoryRateLimitBackend implements RateLimitBackend {
 		if (!leases) return
 		leases.delete(lease)
 		if (leases.size === 0) this.streams.delete(key)
+	}
+
+	async releaseOwner(owner: string): Promise<void> {
+		for (const [key, leases] of this.streams) {
+			for (const lease of leases.keys()) if (lease.startsWith(owner)) leases.delete(lease)
+			if (leases.size === 0) this.streams.delete(key)
+		}
 	}
 
 	/** Forget keys idle for two windows, once there are many. */

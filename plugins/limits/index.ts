@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia'
-import { type Env, envInteger, isProduction, readEnv } from '../../src/config'
+import { type Env, envInteger, envString, isProduction, readEnv } from '../../src/config'
 import {
 	type RequestGuard,
 	type RequestGuardArgs,
@@ -8,7 +8,7 @@ import {
 } from '../../src/chatkit'
 import { withRefusalCode } from '../../src/lifecycle'
 import type { ChatKitContext } from '../../src/store/types'
-import { type HitResult, MemoryRateLimitBackend, type RateLimitBackend } from './backend'
+import { type HitResult, leaseOwnerOf, MemoryRateLimitBackend, type RateLimitBackend } from './backend'
 import { checkFields, defaultFieldLimits, type FieldLimits } from './fields'
 import { rateLimitBackendFor } from './sql'
 
@@ -82,6 +82,16 @@ export interface LimitsOptions<C extends ChatKitContext = ChatKitContext> {
 	 * @default 60000
 	 */
 	streamLeaseMs?: number
+	/**
+	 * Names this instance in the stream slots it takes. When the first request of a process reaches the
+	 * limiter, it gives back every slot still held under this id: slots of a predecessor that crashed, whose
+	 * streams cannot be open any more, so a user is not kept waiting for their leases to expire. Give each
+	 * running process its own id that a restart keeps (the pod or host name of a single-process container);
+	 * two live processes must never share one. Unset, slots of a crashed process expire after `streamLeaseMs`.
+	 * @default INSTANCE_ID from `env`, else none
+	 * @example limits({ instanceId: process.env.HOSTNAME })
+	 */
+	instanceId?: string
 	/**
 	 * Called for every refused request, e.g. to count refusals in metrics.
 	 * @default undefined
@@ -186,6 +196,21 @@ export const limits = <C extends ChatKitContext = ChatKitContext>(options: Limit
 	const streamRefusal = options.streamRefusal ?? 'event'
 	const now = options.now ?? Date.now
 	const log = options.log ?? console.warn
+	const instanceId = options.instanceId ?? envString(env, 'INSTANCE_ID')
+	const owner = instanceId === undefined ? undefined : leaseOwnerOf(instanceId)
+	/** Per backend: the release of this instance id's earlier slots, awaited before the first one is taken. */
+	const released = new WeakMap<RateLimitBackend, Promise<void>>()
+	const releaseEarlierSlots = (backend: RateLimitBackend): Promise<void> | undefined => {
+		if (owner === undefined || !backend.releaseOwner) return undefined
+		let done = released.get(backend)
+		if (!done) {
+			done = backend
+				.releaseOwner(owner)
+				.catch((error) => logFailure('releasing the slots of an earlier run of this instance', error))
+			released.set(backend, done)
+		}
+		return done
+	}
 	const keyOf =
 		options.key ?? ((user: C['user']) => JSON.stringify([user.tenantId ?? '', user.id]) as string | null)
 
@@ -280,7 +305,10 @@ export const limits = <C extends ChatKitContext = ChatKitContext>(options: Limit
 		let lease: string | null | undefined
 		try {
 			active = backendFor(args.store)
-			lease = limitStreams ? await active.acquireStream(key, maxStreams, leaseMs, now()) : undefined
+			if (limitStreams) await releaseEarlierSlots(active)
+			lease = limitStreams
+				? await active.acquireStream(key, maxStreams, leaseMs, now(), owner)
+				: undefined
 		} catch (error) {
 			logFailure('the rate limit backend', error)
 			return

@@ -78,6 +78,10 @@ const SQLITE_ACQUIRE = `INSERT INTO chatkit_stream_slots AS s (key, leases) VALU
 const SQLITE_RENEW = `UPDATE chatkit_stream_slots SET leases = json_set(leases, '$."' || ?2 || '"', ?3)
 	WHERE key = ?1 AND json_type(leases, '$."' || ?2 || '"') IS NOT NULL`
 const SQLITE_RELEASE = `UPDATE chatkit_stream_slots SET leases = json_remove(leases, '$."' || ?2 || '"') WHERE key = ?1`
+// Parameter: 1 owner prefix.
+const SQLITE_RELEASE_OWNER = `UPDATE chatkit_stream_slots SET leases = (
+		SELECT coalesce(json_group_object(e.key, e.value), '{}') FROM json_each(leases) AS e WHERE substr(e.key, 1, length(?1)) <> ?1)
+	WHERE EXISTS (SELECT 1 FROM json_each(leases) AS e WHERE substr(e.key, 1, length(?1)) = ?1)`
 
 /**
  * Counts in tables of a SQLite database (the store's file: `new SqliteRateLimitBackend(store.client)`),
@@ -114,7 +118,8 @@ export class SqliteRateLimitBackend implements RateLimitBackend {
 				SQLITE_ACQUIRE
 			),
 			renew: database.query<never, [string, string, number]>(SQLITE_RENEW),
-			release: database.query<never, [string, string]>(SQLITE_RELEASE)
+			release: database.query<never, [string, string]>(SQLITE_RELEASE),
+			releaseOwner: database.query<never, [string]>(SQLITE_RELEASE_OWNER)
 		}
 	}
 
@@ -125,8 +130,14 @@ export class SqliteRateLimitBackend implements RateLimitBackend {
 		return toResult(row, now, windowMs, limit)
 	}
 
-	async acquireStream(key: string, max: number, leaseMs: number, now: number): Promise<string | null> {
-		const lease = newLeaseId()
+	async acquireStream(
+		key: string,
+		max: number,
+		leaseMs: number,
+		now: number,
+		owner?: string
+	): Promise<string | null> {
+		const lease = newLeaseId(owner)
 		return this.statements.acquire.get(key, lease, now + leaseMs, now, max) ? lease : null
 	}
 
@@ -136,6 +147,10 @@ export class SqliteRateLimitBackend implements RateLimitBackend {
 
 	async releaseStream(key: string, lease: string): Promise<void> {
 		this.statements.release.run(key, lease)
+	}
+
+	async releaseOwner(owner: string): Promise<void> {
+		this.statements.releaseOwner.run(owner)
 	}
 }
 
@@ -150,6 +165,9 @@ const PG_ACQUIRE = `INSERT INTO chatkit_stream_slots AS s (key, leases) VALUES (
 const PG_RENEW = `UPDATE chatkit_stream_slots SET leases = jsonb_set(leases, ARRAY[$2::text], to_jsonb($3::bigint))
 	WHERE key = $1::text AND leases ? $2::text`
 const PG_RELEASE = `UPDATE chatkit_stream_slots SET leases = leases - $2::text WHERE key = $1::text`
+const PG_RELEASE_OWNER = `UPDATE chatkit_stream_slots SET leases = (
+		SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}'::jsonb) FROM jsonb_each(leases) AS e WHERE left(e.key, length($1::text)) <> $1::text)
+	WHERE EXISTS (SELECT 1 FROM jsonb_each(leases) AS e WHERE left(e.key, length($1::text)) = $1::text)`
 
 /**
  * Counts in (unlogged) tables of a PostgreSQL database, through a postgres.js client (the store's pool:
@@ -203,8 +221,14 @@ export class PostgresRateLimitBackend implements RateLimitBackend {
 		return toResult(row, now, windowMs, limit)
 	}
 
-	async acquireStream(key: string, max: number, leaseMs: number, now: number): Promise<string | null> {
-		const lease = newLeaseId()
+	async acquireStream(
+		key: string,
+		max: number,
+		leaseMs: number,
+		now: number,
+		owner?: string
+	): Promise<string | null> {
+		const lease = newLeaseId(owner)
 		const rows = await this.query(PG_ACQUIRE, [key, lease, now + leaseMs, now, max])
 		return rows.length ? lease : null
 	}
@@ -215,6 +239,10 @@ export class PostgresRateLimitBackend implements RateLimitBackend {
 
 	async releaseStream(key: string, lease: string): Promise<void> {
 		await this.query(PG_RELEASE, [key, lease])
+	}
+
+	async releaseOwner(owner: string): Promise<void> {
+		await this.query(PG_RELEASE_OWNER, [owner])
 	}
 }
 

@@ -1,5 +1,6 @@
 export * from './engine'
 export * from './errors'
+export { DEFAULT_CHECKPOINT_INTERVAL_MS, INTERRUPTED_NOTE } from './checkpoints'
 export { CANCELLED_NOTE, defaultHandleStreamCancelled } from './pipeline'
 export { answerStructuredInput } from './turns'
 export * from './types'

@@ -14,6 +14,7 @@ import {
 import { isHiddenItem } from '../protocol/serialize'
 import type { ChatKitContext, ThreadUpdate } from '../store/types'
 import { ChatKitError, CustomStreamError, StreamError } from './errors'
+import { Checkpoints, DEFAULT_CHECKPOINT_INTERVAL_MS } from './checkpoints'
 import { applyUpdate } from './pending'
 import type { ChatKitHandlers, EventHook } from './types'
 import { logError } from './log'
@@ -250,12 +251,24 @@ async function respondPhase<C extends ChatKitContext>(
 		await emit({ type: 'thread.updated', thread: { ...stored, items: thread.items } })
 	}
 
+	/** While the turn waits on the handler or the client, an abort is handled at once. */
+	let waiting = false
+	const checkpoints = new Checkpoints({
+		store,
+		thread,
+		context,
+		intervalMs: handlers.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
+		pending,
+		idle: () => waiting
+	})
+
 	let cancelled: Promise<void> | undefined
 	const cancel = () => {
 		cancelled ??= (async () => {
 			const items = [...pending.values()]
 			const meta = threadMetadataOf(thread)
 			try {
+				await checkpoints.dropNotes()
 				if (handlers.handleStreamCancelled) await handlers.handleStreamCancelled(meta, items, context)
 				else await defaultHandleStreamCancelled(handlers, meta, items, context)
 			} catch (error) {
@@ -264,8 +277,6 @@ async function respondPhase<C extends ChatKitContext>(
 		})()
 		return cancelled
 	}
-	/** While the turn waits on the handler or the client, an abort is handled at once. */
-	let waiting = false
 	const onAbort = () => {
 		if (waiting) cancel().then(abandon)
 	}
@@ -287,6 +298,8 @@ async function respondPhase<C extends ChatKitContext>(
 				const next = await iterator.next()
 				waiting = false
 				if (signal.aborted) throw new Aborted()
+				await checkpoints.settle()
+				if (signal.aborted) throw new Aborted()
 				if (next.done) {
 					finished = true
 					break
@@ -294,25 +307,34 @@ async function respondPhase<C extends ChatKitContext>(
 				const event = next.value
 				checkEvent(event)
 				switch (event.type) {
-					case 'thread.item.added':
-						pending.set(event.item.id, jsonCopy(event.item))
+					case 'thread.item.added': {
+						const item = jsonCopy(event.item)
+						pending.set(item.id, item)
+						checkpoints.changed(item)
 						break
+					}
 					case 'thread.item.updated': {
 						const item = pending.get(event.item_id)
-						if (item) applyUpdate(item, event.update)
+						if (item) {
+							applyUpdate(item, event.update)
+							checkpoints.changed(item)
+						}
 						break
 					}
 					case 'thread.item.done':
 						await store.addThreadItem(thread.id, event.item, context)
 						pending.delete(event.item.id)
+						await checkpoints.finished(event.item.id)
 						break
 					case 'thread.item.removed':
 						await store.deleteThreadItem(thread.id, event.item_id, context)
 						pending.delete(event.item_id)
+						await checkpoints.finished(event.item_id)
 						break
 					case 'thread.item.replaced':
 						await store.saveItem(thread.id, event.item, context)
 						pending.delete(event.item.id)
+						await checkpoints.finished(event.item.id)
 						break
 				}
 				if (signal.aborted) throw new Aborted()
@@ -338,6 +360,7 @@ async function respondPhase<C extends ChatKitContext>(
 	} catch (error) {
 		if (!(error instanceof Aborted)) throw error
 	} finally {
+		await checkpoints.stop()
 		signal.removeEventListener('abort', onAbort)
 		if (!finished) iterator?.return?.().catch(() => {})
 		if (!settled) await cancel()

@@ -122,4 +122,12 @@ export interface ChatKitHandlers<C extends ChatKitContext = ChatKitContext> {
 	 * @default 30000
 	 */
 	turnLeaseMs?: number
+	/**
+	 * While an assistant message streams, what the user has seen of it is saved at most once per this
+	 * many milliseconds (the first time this long after the turn started), with a hidden note that it is
+	 * incomplete, removed when the message is done: after a crash the thread keeps what was shown, marked
+	 * as interrupted. `0` turns checkpoints off.
+	 * @default 1000
+	 */
+	checkpointIntervalMs?: number
 }

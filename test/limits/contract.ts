@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'bun:test'
-import type { RateLimitBackend } from '../../plugins/limits'
+import { leaseOwnerOf, type RateLimitBackend } from '../../plugins/limits'
 import { at } from '../defined'
 
 const MINUTE = 60_000
@@ -113,6 +113,20 @@ export const backendContract = (name: string, setup: BackendCase) =>
 			await backend.renewStream(key, kept, 30_000, T0 + 31_000)
 			expect(await backend.acquireStream(key, 2, 30_000, T0 + 31_000)).toBeString()
 			expect(await backend.acquireStream(key, 2, 30_000, T0 + 31_000)).toBeNull()
+		})
+
+		it('gives back every slot of one owner, of every key, and only those', async () => {
+			const { backend } = await setup.open()
+			const [alice, bob] = [freshKey(), freshKey()]
+			const [dead, live] = [leaseOwnerOf(`dead-${keys}`), leaseOwnerOf(`live-${keys}`)]
+			expect(await backend.acquireStream(alice, 2, MINUTE, T0, dead)).toStartWith(dead)
+			expect(await backend.acquireStream(alice, 2, MINUTE, T0, live)).toStartWith(live)
+			expect(await backend.acquireStream(bob, 1, MINUTE, T0, dead)).toStartWith(dead)
+			expect(await backend.acquireStream(alice, 2, MINUTE, T0, live)).toBeNull()
+			await backend.releaseOwner?.(dead)
+			expect(await backend.acquireStream(alice, 2, MINUTE, T0, live)).toBeString()
+			expect(await backend.acquireStream(alice, 2, MINUTE, T0, live)).toBeNull()
+			expect(await backend.acquireStream(bob, 1, MINUTE, T0)).toBeString()
 		})
 
 		it('hands out exactly `max` slots to many simultaneous requests from two instances', async () => {
