@@ -551,7 +551,11 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 						user?: ChatKitUser
 					}
 					const { request } = ctx
-					const record = recordOf(request) ?? startRecord(request, path, requestEndHooks)
+					const arrived = recordOf(request)
+					const record =
+						arrived?.path === path && !arrived.handled
+							? arrived
+							: startRecord(request, path, requestEndHooks)
 					record.handled = true
 					const { outcome } = record
 					if (ctx.user) outcome.user = ctx.user
@@ -643,19 +647,7 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 					}
 				},
 				{
-					parse: 'none',
-					afterResponse: function reportUnreportedRefusal(context: object) {
-						const { request, set } = context as { request: Request; set: { status?: unknown } }
-						const record = recordOf(request)
-						if (!record || record.handled) return
-						if (typeof set.status === 'number') record.outcome.status = set.status
-						return record.end({
-							context: context as Record<string, unknown>,
-							store:
-								handlerOptions.store ??
-								((context as Record<string, unknown>).chatkitStore as Store)
-						})
-					}
+					parse: 'none'
 				}
 			)
 	}

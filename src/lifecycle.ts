@@ -129,8 +129,8 @@ export interface Refusal {
 /**
  * For a plugin that answers a request itself in a `derive`, `resolve` or `beforeHandle` hook (an auth
  * plugin's 401): reports the refusal to the request-end hooks before the answer is sent, when the request
- * was for a ChatKit endpoint (otherwise it does nothing). Await it before returning the answer. Refusals
- * no plugin reports are still reported, with `refusedBy: null` and no code, after the answer is sent.
+ * was for a ChatKit endpoint (otherwise it does nothing). Await it before returning the answer. A refusal
+ * before the endpoint that no plugin reports never reaches the request-end hooks.
  */
 export const reportRefusal = async (
 	context: { request: Request } & Record<string, unknown>,
