@@ -7,17 +7,10 @@
  * A bare `Request → Response` handler doing the same minimal work runs in alternation, as a floor.
  * Use it to compare two commits quickly; the figures that count are `bun run bench`'s.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { Elysia } from 'elysia'
-import { chatkit } from '../src/chatkit'
-import { streamText } from '../src/respond'
-import { MemoryStore } from '../src/store/memory'
-import type { Store } from '../src/store/types'
 import { turnResponse } from './baseline'
-import { BENCH_USER, PATH, REQUESTS, STORE_PLUGIN, seedStore, TOKENS, TURN_EVENTS } from './fixtures'
+import { PATH, REQUESTS, TURN_EVENTS } from './fixtures'
+import { inProcessApp } from './lib/inprocess-app'
 import { ownCpuMicros } from './lib/proc'
 import { median } from './lib/report'
 
@@ -29,25 +22,7 @@ const { values: flags, positionals } = parseArgs({
 const which = positionals[0] ?? 'all'
 const rounds = Math.max(1, Number(flags.rounds) || 7)
 
-const tmp = mkdtempSync(join(tmpdir(), 'chatkit-inprocess-'))
-const openStore = async (): Promise<Store> => {
-	if (flags.store === 'memory') return new MemoryStore()
-	const { sqliteStore } = (await import(STORE_PLUGIN)) as { sqliteStore(o: { path: string }): Store }
-	return sqliteStore({ path: join(tmp, 'bench.db') })
-}
-
-const store = await openStore()
-await seedStore(store, { threads: 1000, items: 1000 })
-const app = new Elysia().use(
-	chatkit({
-		path: PATH,
-		store,
-		defaultUser: BENCH_USER,
-		async *respond(args) {
-			yield* streamText(args, TOKENS)
-		}
-	})
-)
+const { app, dispose } = await inProcessApp(flags.store ?? 'memory', 'chatkit-inprocess-')
 const listBody = JSON.stringify(REQUESTS.threadsList)
 const itemsBody = JSON.stringify(REQUESTS.itemsList)
 const answers: Record<string, string> = {
@@ -116,4 +91,4 @@ if (which === 'json' || which === 'all') {
 	await compare('items.list', runJson(itemsBody), 4000)
 }
 if (which === 'stream' || which === 'all') await compare('turn (107 ev)', runStream, 400)
-rmSync(tmp, { recursive: true, force: true })
+dispose()

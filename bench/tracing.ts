@@ -8,9 +8,6 @@
  * whose exporter drops it (the work of recording, without an exporter's I/O). The figure is CPU time (user
  * + system) per request, the median of the rounds.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { trace } from '@opentelemetry/api'
 import {
@@ -20,12 +17,8 @@ import {
 	SimpleSpanProcessor,
 	type SpanExporter
 } from '@opentelemetry/sdk-trace-base'
-import { Elysia } from 'elysia'
-import { chatkit } from '../src/chatkit'
-import { streamText } from '../src/respond'
-import { MemoryStore } from '../src/store/memory'
-import type { Store } from '../src/store/types'
-import { BENCH_USER, PATH, REQUESTS, STORE_PLUGIN, seedStore, TOKENS, TURN_EVENTS } from './fixtures'
+import { PATH, REQUESTS, TURN_EVENTS } from './fixtures'
+import { inProcessApp } from './lib/inprocess-app'
 import { ownCpuMicros } from './lib/proc'
 import { median } from './lib/report'
 
@@ -35,24 +28,7 @@ const { values: flags } = parseArgs({
 })
 const rounds = Math.max(1, Number(flags.rounds) || 7)
 
-const tmp = mkdtempSync(join(tmpdir(), 'chatkit-tracing-'))
-const openStore = async (): Promise<Store> => {
-	if (flags.store === 'memory') return new MemoryStore()
-	const { sqliteStore } = (await import(STORE_PLUGIN)) as { sqliteStore(o: { path: string }): Store }
-	return sqliteStore({ path: join(tmp, 'bench.db') })
-}
-const store = await openStore()
-await seedStore(store, { threads: 1000, items: 1000 })
-const app = new Elysia().use(
-	chatkit({
-		path: PATH,
-		store,
-		defaultUser: BENCH_USER,
-		async *respond(args) {
-			yield* streamText(args, TOKENS)
-		}
-	})
-)
+const { app, dispose } = await inProcessApp(flags.store ?? 'memory', 'chatkit-tracing-')
 
 let exported = 0
 const dropping: SpanExporter = {
@@ -130,4 +106,4 @@ await compare('threads.list', runJson, 2000)
 await compare('turn (107 ev)', runStream, 200)
 trace.disable()
 console.log(`spans recorded and dropped: ${exported}`)
-rmSync(tmp, { recursive: true, force: true })
+dispose()
