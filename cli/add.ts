@@ -1,6 +1,8 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { type Detection, detectProject } from './detect'
+import { sourceFiles } from './detect/files'
+import { testSuffix } from './generate/plan'
 import {
 	clientToolModule,
 	clientToolTest,
@@ -15,6 +17,7 @@ import {
 	widgetModule,
 	widgetTest
 } from './templates/add'
+import { manualLines, type Part, type WireResult, wirePart } from './wire'
 
 export const ADD_KINDS = ['tool', 'widget', 'client-tool', 'store', 'plugin'] as const
 export type AddKind = (typeof ADD_KINDS)[number]
@@ -25,40 +28,48 @@ const TEMPLATES: Record<
 		folder: string
 		module: (names: Names) => string
 		test: (names: Names, path: string) => string
-		use: (names: Names) => string
+		/** How the part is put to use in the chat module, or `null` when it is not wired (a store). */
+		wire: ((names: Names) => Omit<Part, 'modulePath'>) | null
+		/** What to do next when the part is wired (or has no wiring). */
+		after: (names: Names) => string | null
 	}
 > = {
 	tool: {
 		folder: 'tools',
 		module: toolModule,
 		test: toolTest,
-		use: (names) => `add ${names.camel} to tools([…]) in the chat module: .use(tools([${names.camel}]))`
+		wire: (names) => ({ use: 'tool', exportName: names.camel }),
+		after: () => null
 	},
 	'client-tool': {
 		folder: 'client-tools',
 		module: clientToolModule,
 		test: clientToolTest,
-		use: (names) => `add ${names.camel} to tools([…]) in the chat module: .use(tools([${names.camel}]))`
+		wire: (names) => ({ use: 'tool', exportName: names.camel }),
+		after: () => "answer it in the page: ChatKit's onClientTool callback"
 	},
 	widget: {
 		folder: 'widgets',
 		module: widgetModule,
 		test: widgetTest,
-		use: (names) =>
-			`mount its actions in the chat module (.use(${names.camel}Actions)) and show ${names.camel}Card(…) from a tool (widget(…)) or a responder (showWidget)`
+		wire: (names) => ({ use: 'plugin-value', exportName: `${names.camel}Actions` }),
+		after: (names) =>
+			`show ${names.camel}Card(…) from a server tool (await widget(…)) or a responder (showWidget)`
 	},
 	store: {
 		folder: 'stores',
 		module: storeModule,
 		test: storeTest,
-		use: (names) =>
+		wire: null,
+		after: (names) =>
 			`once its test passes: .use(drizzleStore({ store: new ${names.pascal}Store() })) or chatkit({ store: new ${names.pascal}Store() })`
 	},
 	plugin: {
 		folder: '',
 		module: pluginModule,
 		test: pluginTest,
-		use: (names) => `.use(${names.camel}()) in the chat module, before chatkit()`
+		wire: (names) => ({ use: 'plugin-call', exportName: names.camel }),
+		after: () => null
 	}
 }
 
@@ -77,11 +88,22 @@ const importPath = (from: string, to: string) => {
 
 export interface AddResult {
 	files: { path: string; written: boolean }[]
-	/** The line that puts the new part to use. */
+	/** What wiring the part into the chat module did (`null` for a store, which is not wired). */
+	wired: WireResult | null
+	/** The lines to add by hand, or what to do next. */
 	next: string
 }
 
-/** `add <kind> <name>`: writes the part and its test (never over an existing file). */
+const declares = (path: string, name: string) =>
+	new RegExp(`export\\s+(const|let|var|function|class)\\s+${name}\\b|export\\s*\\{[^}]*\\b${name}\\b`).test(
+		readFileSync(path, 'utf8')
+	)
+
+/**
+ * `add <kind> <name>`: writes the part and its test (never over an existing file), then puts the part to use
+ * in the chat module with one edit (see `wirePart`), or prints the lines to add when that is not safe.
+ * Running it again changes nothing.
+ */
 export const runAdd = (
 	dir: string,
 	kind: AddKind,
@@ -98,9 +120,10 @@ export const runAdd = (
 		kind === 'plugin'
 			? join(base, names.kebab, 'index.ts')
 			: join(base, template.folder, `${names.kebab}.ts`)
+	const suffix = testSuffix(detection.layout.testRunner)
 	const testPath = detection.layout.testDir
-		? join(detection.layout.testDir, 'chatkit', `${kind}-${names.kebab}.test.ts`)
-		: modulePath.replace(/(index)?\.ts$/, (_, index) => (index ? `${names.kebab}.test.ts` : '.test.ts'))
+		? join(detection.layout.testDir, 'chatkit', `${kind}-${names.kebab}${suffix}`)
+		: modulePath.replace(/(index)?\.ts$/, (_, index) => (index ? `${names.kebab}${suffix}` : suffix))
 	const files = [
 		{ path: modulePath, content: template.module(names) },
 		{ path: testPath, content: template.test(names, importPath(testPath, modulePath)) }
@@ -113,8 +136,30 @@ export const runAdd = (
 	})
 	for (const file of files)
 		log(`  ${file.written ? 'wrote ' : 'kept  '} ${file.path}${file.written ? '' : ' (exists)'}`)
-	const next = template.use(names)
-	log(`Next: ${next}`)
+	let wired: WireResult | null = null
+	const lines: string[] = []
+	if (template.wire) {
+		const part: Part = { ...template.wire(names), modulePath }
+		wired = declares(join(root, modulePath), part.exportName)
+			? wirePart(root, sourceFiles(root), part, detection.entry?.importExtension ?? '')
+			: {
+					status: 'manual',
+					reason: `${modulePath} exists and does not export ${part.exportName}`,
+					lines: manualLines(part, `<path to ${modulePath}>`)
+				}
+		if (wired.status === 'edited') log(`  edited ${wired.file}  ${wired.added.join(', ')}`)
+		else if (wired.status === 'already') log(`  kept   ${wired.file} (already uses ${part.exportName})`)
+		else {
+			log(`Not wired (${wired.reason}). Add by hand:`)
+			lines.push(...wired.lines)
+			for (const line of wired.lines) log(`  ${line}`)
+		}
+	}
+	const after = template.after(names)
+	if (after) {
+		lines.push(after)
+		log(`Next: ${after}`)
+	}
 	if (kind === 'store') log(`Run its test to see which behaviours are left: bun test ${testPath}`)
-	return { files, next }
+	return { files, wired, next: lines.join('\n') }
 }

@@ -39,7 +39,10 @@ const init = defineCommand({
 					{ value: 3 as Level, label: '3 production', hint: 'auth, limits, CORS, tools' }
 				]
 			})
-			if (prompts.isCancel(picked)) return
+			if (prompts.isCancel(picked)) {
+				prompts.cancel('Nothing written.')
+				return
+			}
 			level = picked
 		}
 		await runInit(args.dir, {

@@ -57,6 +57,13 @@ export interface Plan {
 	notes: string[]
 }
 
+/**
+ * The end of a generated test's file name: `.test.ts`, or `_test.ts` in an app tested with vitest or jest, a
+ * name `bun test` finds and their default patterns do not (the generated tests are bun:test files).
+ */
+export const testSuffix = (runner: Detection['layout']['testRunner']) =>
+	runner === 'vitest' || runner === 'jest' ? '_test.ts' : '.test.ts'
+
 const TEST_SECRET_HINT = 'at least 32 random bytes'
 
 const moduleLocation = (detection: Detection) => {
@@ -228,9 +235,15 @@ export const planInit = (detection: Detection, options: InitOptions = {}): Plan 
 			input.auth.importPath,
 			view.entry?.importExtension ?? ''
 		)
+	const testName = `chatkit${testSuffix(view.layout.testRunner)}`
 	const testPath = view.layout.testDir
-		? join(view.layout.testDir, 'chatkit.test.ts')
-		: join(dirname(modulePath), 'chatkit.test.ts')
+		? join(view.layout.testDir, testName)
+		: join(dirname(modulePath), testName)
+	const runner = view.layout.testRunner
+	if (runner === 'vitest' || runner === 'jest')
+		notes.push(
+			`tests: the generated test is a bun:test file, run by \`bun test ${testPath}\`: elysia-chatkit needs the Bun runtime (bun:sqlite, Bun.SQL) and ${runner} runs tests in Node. Its name (*_test.ts) is one bun test finds and ${runner}'s default pattern (*.test.ts) does not, so \`${runner}\` runs as before`
+		)
 	const testInput = {
 		...input,
 		modulePath: importPath(testPath, modulePath, view.entry?.importExtension ?? '')
@@ -254,7 +267,10 @@ export const planInit = (detection: Detection, options: InitOptions = {}): Plan 
 	files.push({
 		path: testPath,
 		content: chatTest(testInput),
-		purpose: level === 3 ? 'test: a turn streams, another user is refused' : 'test: a turn streams'
+		purpose:
+			level === 3
+				? 'test: a turn streams, another user is refused, the account card and its action'
+				: 'test: a turn streams'
 	})
 	const planned = files.map((file) => ({ ...file, exists: existsSync(join(detection.root, file.path)) }))
 	const entry = detection.entry

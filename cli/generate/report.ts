@@ -42,7 +42,7 @@ export const formatDetection = (detection: Detection): string => {
 		`  database       ${databaseLine(detection)}`,
 		`  env files      ${detection.env.files.join(', ') || 'none'}${detection.env.prefix ? ` (names prefixed ${detection.env.prefix})` : ''}`,
 		`  layout         ${layout.sourceDir || '.'}/ ${layout.style}${layout.testDir ? `, tests in ${layout.testDir}/` : ''}`,
-		`  test runner    ${layout.testRunner ?? 'none found'}`
+		`  test runner    ${layout.testRunner ?? 'none found'}${layout.testRunner === 'vitest' || layout.testRunner === 'jest' ? ' (the generated tests are bun:test files, run by bun test)' : ''}`
 	].join('\n')
 }
 

@@ -88,6 +88,7 @@ export const chatModule = (input: ChatModuleInput): string => {
 		return relativeImportsLast(lines.join('\n'))
 	}
 	lines.push("import { chatkit } from 'elysia-chatkit'")
+	if (level === 3) lines.push("import { action, actions } from 'elysia-chatkit/plugins/actions'")
 	lines.push("import { agent, currentTime, modelFromEnv } from 'elysia-chatkit/plugins/agent'")
 	lines.push(...authImport(input))
 	if (level === 3 && input.cors) lines.push("import { chatkitCors } from 'elysia-chatkit/plugins/cors'")
@@ -95,18 +96,50 @@ export const chatModule = (input: ChatModuleInput): string => {
 	lines.push("import { drizzleStore } from 'elysia-chatkit/plugins/store'")
 	if (level === 3) {
 		lines.push("import { serverTool, tools } from 'elysia-chatkit/plugins/tools'")
+		lines.push("import { type Card, Text, widgets } from 'elysia-chatkit/plugins/widgets'")
 		lines.push("import { z } from 'zod'")
 		lines.push(
 			'',
-			'/** A server tool: runs for the signed-in user, with a status line the user sees. */',
+			'interface Account {',
+			'\tuserId: string',
+			'\tnotifications: boolean',
+			'}',
+			'',
+			"/** The account card's actions, each with a typed payload; the new card replaces the one clicked (saved). */",
+			'const accountActions = actions({',
+			"\t'account.notifications': action({",
+			'\t\tpayload: z.object({ on: z.boolean() }),',
+			'\t\tasync *handler({ payload, user, updateSender }) {',
+			'\t\t\t// Save the choice for user.id in your own data here, then show the new state.',
+			'\t\t\tyield* updateSender(accountCard({ userId: user.id, notifications: payload.on }))',
+			'\t\t}',
+			'\t})',
+			'})',
+			'',
+			'const ui = widgets<typeof accountActions>()',
+			'',
+			'/** A typed widget: its button can only send an action registered above, with its payload. */',
+			'const accountCard = (account: Account): Card =>',
+			'\tui.Card({',
+			'\t\tchildren: [',
+			"\t\t\tText({ value: `Account ${account.userId}: notifications ${account.notifications ? 'on' : 'off'}` }),",
+			'\t\t\tui.Button({',
+			"\t\t\t\tlabel: account.notifications ? 'Turn notifications off' : 'Turn notifications on',",
+			"\t\t\t\tonClickAction: { type: 'account.notifications', payload: { on: !account.notifications } }",
+			'\t\t\t})',
+			'\t\t]',
+			'\t})',
+			'',
+			'/** A server tool: runs for the signed-in user, with a status line and a card the user sees. */',
 			'const lookupAccount = serverTool({',
 			"\tname: 'lookup_account',",
-			'\tdescription: "Look up the signed-in user\'s account.",',
+			'\tdescription: "Show the signed-in user\'s account, with a button to turn notifications on or off.",',
 			'\tparameters: z.object({}),',
-			'\tasync execute(_input, { user, progress }) {',
+			'\tasync execute(_input, { user, progress, widget }) {',
 			"\t\tprogress('Looking up your account…', 'search')",
 			'\t\t// Read your own data here, scoped by user.id.',
-			'\t\treturn `Account ${user.id}: active.`',
+			'\t\tawait widget(accountCard({ userId: user.id, notifications: true }))',
+			'\t\treturn `Account ${user.id}: active, notifications on. Its card is shown to the user.`',
 			'\t}',
 			'})',
 			'',
@@ -116,7 +149,7 @@ export const chatModule = (input: ChatModuleInput): string => {
 	lines.push(
 		'',
 		level === 3
-			? "/** The ChatKit endpoint (POST /chatkit): an agent with tools, the app's users and database, limits. */"
+			? "/** The ChatKit endpoint (POST /chatkit): an agent with a tool and a widget, the app's users and database, limits. */"
 			: "/** The ChatKit endpoint (POST /chatkit): an agent whose threads live in the app's database. */",
 		'export const createChat = (env: Record<string, string | undefined> = process.env) =>',
 		"\tnew Elysia({ name: 'chatkit' })"
@@ -140,6 +173,7 @@ export const chatModule = (input: ChatModuleInput): string => {
 			'\t\t\t\tenv',
 			'\t\t\t})',
 			'\t\t)',
+			'\t\t.use(accountActions)',
 			'\t\t.use(tools([lookupAccount, currentTime]))'
 		)
 	lines.push('\t\t.use(', '\t\t\tagent({', "\t\t\t\tinstructions: 'You are a helpful assistant.',")

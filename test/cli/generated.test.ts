@@ -5,9 +5,10 @@ import { Database } from 'bun:sqlite'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { SignJWT } from 'jose'
-import { ADD_KINDS, runAdd } from '../../cli/add'
+import { type AddKind, runAdd } from '../../cli/add'
 import { runInit } from '../../cli/init'
 import { createClient } from '../../src/client'
+import type { ThreadStreamEvent } from '../../src/protocol'
 import { createTestDatabase, postgresReachable } from '../store/pg'
 import { copyFixture, emptyFolder, linkPackages, removeCopies } from './helpers'
 
@@ -31,10 +32,33 @@ const run = async (command: string[], cwd: string, env: Record<string, string> =
 	return { stdout, stderr, code }
 }
 
-const prepare = async (fixture: string | null, level: 1 | 2 | 3, adds = false): Promise<string> => {
+/** What the add test project gets: one part of each kind, each wired into the chat module but the store. */
+const ADDED = [
+	['tool', 'order-lookup'],
+	['client-tool', 'pick-color'],
+	['widget', 'order'],
+	['plugin', 'audit-log'],
+	['store', 'order-lookup']
+] as const satisfies readonly (readonly [AddKind, string])[]
+
+/** The bare app, tested with vitest: `vitest run` as its test script, vitest among its dev dependencies. */
+const useVitest = (dir: string) => {
+	const path = join(dir, 'package.json')
+	const pkg = JSON.parse(readFileSync(path, 'utf8'))
+	pkg.scripts.test = 'vitest run'
+	pkg.devDependencies.vitest = '^3.2.0'
+	writeFileSync(path, JSON.stringify(pkg, null, '\t'))
+}
+
+const prepare = async (
+	fixture: string | null,
+	level: 1 | 2 | 3,
+	options: { adds?: boolean; vitest?: boolean } = {}
+): Promise<string> => {
 	const dir = copyFixture(fixture)
+	if (options.vitest) useVitest(dir)
 	await runInit(dir, { level, install: false, log: () => {} })
-	if (adds) for (const kind of ADD_KINDS) runAdd(dir, kind, 'order-lookup', () => {})
+	if (options.adds) for (const [kind, name] of ADDED) runAdd(dir, kind, name, () => {})
 	linkPackages(dir)
 	return dir
 }
@@ -132,10 +156,13 @@ beforeAll(async () => {
 		['empty-3', null, 3],
 		['pg-3', 'jwt-drizzle-pg', 3],
 		['add-2', 'bare', 2],
-		['better-auth-2', 'better-auth', 2]
+		['better-auth-2', 'better-auth', 2],
+		['vitest-2', 'bare', 2]
 	] as const
 	const dirs = await Promise.all(
-		kinds.map(([name, fixture, level]) => prepare(fixture, level, name === 'add-2'))
+		kinds.map(([name, fixture, level]) =>
+			prepare(fixture, level, { adds: name === 'add-2', vitest: name === 'vitest-2' })
+		)
 	)
 	const errors = await typecheck(dirs)
 	kinds.forEach(([name], index) => {
@@ -182,11 +209,21 @@ describe('a bare Elysia app', () => {
 	}, 60_000)
 })
 
+describe('a bare Elysia app tested with vitest', () => {
+	test('the generated test is a bun:test file named *_test.ts, found and passed by a plain `bun test`', async () => {
+		const { dir, appErrors } = prepared['vitest-2'] as Prepared
+		expect(appErrors).toEqual([])
+		expect(existsSync(join(dir, 'src/chatkit_test.ts'))).toBe(true)
+		expect(existsSync(join(dir, 'src/chatkit.test.ts'))).toBe(false)
+		await generatedTestPasses('vitest-2', 1)
+	}, 60_000)
+})
+
 describe('an empty folder', () => {
 	test('level 3: a new project that compiles, passes its tests and serves signed-in users only', async () => {
 		const { dir, appErrors } = prepared['empty-3'] as Prepared
 		expect(appErrors).toEqual([])
-		await generatedTestPasses('empty-3', 2)
+		await generatedTestPasses('empty-3', 3)
 		const secret = /CHATKIT_JWT_SECRET=(.+)/.exec(readFileSync(join(dir, '.env'), 'utf8'))?.[1] as string
 		await withServer(dir, 'src/index.ts', {}, async (url) => {
 			const anonymous = await fetch(url, {
@@ -203,7 +240,7 @@ describe('an @elysiajs/jwt API with Drizzle on PostgreSQL', () => {
 	test("level 3: the app's token secret and user claim, ChatKit tables in the app's PostgreSQL database", async () => {
 		const { dir, appErrors } = prepared['pg-3'] as Prepared
 		expect(appErrors).toEqual([])
-		await generatedTestPasses('pg-3', 2)
+		await generatedTestPasses('pg-3', 3)
 		if (!(await postgresReachable())) {
 			if (process.env.CI === 'true') throw new Error('PostgreSQL is not reachable')
 			return
@@ -275,39 +312,80 @@ describe('an Elysia app with Better Auth (email/password, jwt, organization) on 
 })
 
 describe('add generators', () => {
-	test('tool, widget, client tool and plugin: each compiles and its test passes (the plugin on SQLite and PostgreSQL)', async () => {
+	test("tool, widget, client tool and plugin: each compiles wired into the chat module, its test and the app's chat test pass (the plugin on SQLite and PostgreSQL)", async () => {
 		const { dir, appErrors } = prepared['add-2'] as Prepared
 		expect(appErrors).toEqual([])
+		const chat = readFileSync(join(dir, 'src/chatkit.ts'), 'utf8')
+		expect(chat).toContain('.use(tools([orderLookup, pickColor]))')
+		expect(chat).toContain('.use(orderActions)')
+		expect(chat).toContain('.use(auditLog())')
+		expect(chat).not.toContain('OrderLookupStore')
 		const database = (await postgresReachable()) ? await createTestDatabase() : null
 		if (!database && process.env.CI === 'true') throw new Error('PostgreSQL is not reachable')
 		try {
 			const { stdout, stderr, code } = await projectTests(
 				dir,
-				['src/chatkit/tools', 'src/chatkit/widgets', 'src/chatkit/client-tools', 'src/plugins'],
+				[
+					'src/chatkit.test.ts',
+					'src/chatkit/tools',
+					'src/chatkit/widgets',
+					'src/chatkit/client-tools',
+					'src/plugins'
+				],
 				database ? { TEST_POSTGRES_URL: database.url } : {}
 			)
 			const output = `${stdout}${stderr}`
+			expect(output).toContain('(pass) ChatKit endpoint > a turn streams and the thread is kept')
 			expect(output).toContain(
 				'(pass) order_lookup runs in a turn: its progress is shown and the model reads its result'
 			)
 			expect(output).toContain(
-				'(pass) the order-lookup card is shown, and its action replaces it with the new state'
+				'(pass) the order card is shown, and its action replaces it with the new state'
 			)
 			expect(output).toContain(
-				"(pass) order_lookup: the turn ends with a pending call and the client's answer resumes it"
+				"(pass) pick_color: the turn ends with a pending call and the client's answer resumes it"
 			)
 			expect(output).toContain(
-				'(pass) order-lookup on SQLite > its context key is typed and its notice comes before the reply'
+				'(pass) audit-log on SQLite > its context key is typed and its notice comes before the reply'
 			)
 			if (database)
 				expect(output).toContain(
-					'(pass) order-lookup on PostgreSQL > its context key is typed and its notice comes before the reply'
+					'(pass) audit-log on PostgreSQL > its context key is typed and its notice comes before the reply'
 				)
 			expect(code).toBe(0)
 		} finally {
 			await database?.drop()
 		}
 	}, 90_000)
+
+	test("the wired chat module: the model calls the added tool in a turn, after the added plugin's notice; the client tool pauses the turn", async () => {
+		const { dir } = prepared['add-2'] as Prepared
+		const { createChat } = await import(join(dir, 'src/chatkit.ts'))
+		const app = createChat({
+			...process.env,
+			CHATKIT_DATABASE_URL: `sqlite:${join(dir, 'wired.db')}`,
+			OPENAI_API_KEY: ''
+		})
+		const client = createClient({ app })
+		const events: ThreadStreamEvent[] = []
+		for await (const event of client.threads.create({ input: 'Use order_lookup for 42' }))
+			events.push(event)
+		expect(events).toContainEqual(
+			expect.objectContaining({ type: 'progress_update', text: 'Working on it…' })
+		)
+		const replies = events.flatMap((event) =>
+			event.type === 'thread.item.done' && event.item.type === 'assistant_message'
+				? [event.item.content.map((part) => part.text).join('')]
+				: []
+		)
+		expect(replies.join('\n')).toContain('order_lookup for dev-user: 42')
+		expect(events).toContainEqual({ type: 'notice', level: 'info', message: 'Welcome!' })
+		const calls: unknown[] = []
+		for await (const event of client.threads.create({ input: 'Use pick_color please' }))
+			if (event.type === 'thread.item.done' && event.item.type === 'client_tool_call')
+				calls.push(event.item)
+		expect(calls).toMatchObject([{ name: 'pick_color', status: 'pending' }])
+	}, 30_000)
 
 	test('store: the skeleton compiles and fails the store contract with one named line per missing behaviour', async () => {
 		const { dir } = prepared['add-2'] as Prepared

@@ -119,6 +119,27 @@ describe('init', () => {
 		expect(readFileSync(join(dir, '.env.example'), 'utf8')).toContain('CHATKIT_JWT_SECRET=\n')
 	})
 
+	test('an app tested with vitest: the report and the plan say what runs the generated test, and why', async () => {
+		const dir = copyFixture('bare')
+		const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+		writeFileSync(
+			join(dir, 'package.json'),
+			JSON.stringify({
+				...pkg,
+				scripts: { ...pkg.scripts, test: 'vitest run' },
+				devDependencies: { ...pkg.devDependencies, vitest: '^3.2.0' }
+			})
+		)
+		const { stdout } = await runCli(['init', '--dry-run'], dir)
+		expect(stdout).toContain(
+			'test runner    vitest (the generated tests are bun:test files, run by bun test)'
+		)
+		expect(stdout).toContain('create src/chatkit_test.ts')
+		expect(stdout).toContain(
+			'tests: the generated test is a bun:test file, run by `bun test src/chatkit_test.ts`: elysia-chatkit needs the Bun runtime'
+		)
+	})
+
 	test('a folder without Elysia is refused with a reason', async () => {
 		const dir = emptyFolder()
 		writeFileSync(join(dir, 'package.json'), '{"name":"x"}')
