@@ -196,7 +196,10 @@ export const widgetTest = ({ kebab, camel }: Names, modulePath: string) =>
 		'})'
 	)
 
-/** The methods a store must write (the optional ones and the id generators have defaults in the skeleton). */
+/**
+ * The methods a store writes: every one the store contract checks, `ping` and `updateThreadMetadata` included
+ * (optional in the interface, required by the contract). The id generators have defaults in the skeleton.
+ */
 const STORE_METHODS = [
 	'loadThread',
 	'saveThread',
@@ -214,14 +217,13 @@ const STORE_METHODS = [
 	'releaseTurn',
 	'saveAttachment',
 	'loadAttachment',
-	'deleteAttachment'
+	'deleteAttachment',
+	'updateThreadMetadata',
+	'ping'
 ] as const satisfies readonly (keyof Store)[]
 
 /** Fails to compile when the `Store` interface gains a method the skeleton does not list. */
-type Unlisted = Exclude<
-	keyof Store,
-	(typeof STORE_METHODS)[number] | 'generateThreadId' | 'generateItemId' | 'updateThreadMetadata' | 'ping'
->
+type Unlisted = Exclude<keyof Store, (typeof STORE_METHODS)[number] | 'generateThreadId' | 'generateItemId'>
 export const storeMethodsComplete: [Unlisted] extends [never] ? true : Unlisted = true
 
 export const storeModule = ({ pascal }: Names) =>

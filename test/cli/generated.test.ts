@@ -397,6 +397,34 @@ describe('add generators', () => {
 		expect(failed.length).toBeGreaterThan(30)
 		expect(failed).toContainEqual(expect.stringContaining('threads > thread metadata round-trips'))
 		expect(output).toContain('OrderLookupStore.saveThread is not written yet')
+		expect(output).toContain('OrderLookupStore.ping is not written yet')
 		expect(code).toBe(1)
+		// Filled in (each method given to the memory store), the same skeleton passes the whole contract: what
+		// failed was only what is not written.
+		const folder = join(dir, 'src/chatkit/stores')
+		const skeleton = readFileSync(join(folder, 'order-lookup.ts'), 'utf8')
+		writeFileSync(
+			join(folder, 'filled.ts'),
+			skeleton
+				.replace('generateId, type Store', 'generateId, MemoryStore, type Store')
+				.replace(/notWritten\('(\w+)'\)/g, 'this.memory.$1.bind(this.memory)')
+				.replace(
+					'implements Store<ChatKitContext> {\n',
+					'implements Store<ChatKitContext> {\n\tprivate memory = new MemoryStore()\n'
+				)
+		)
+		writeFileSync(
+			join(folder, 'filled.test.ts'),
+			readFileSync(join(folder, 'order-lookup.test.ts'), 'utf8').replace(
+				"from './order-lookup'",
+				"from './filled'"
+			)
+		)
+		const filled = await projectTests(dir, ['src/chatkit/stores/filled.test.ts'])
+		const counts = (text: string) =>
+			[/ (\d+) pass/, / (\d+) fail/].map((pattern) => Number(pattern.exec(text)?.[1]))
+		const [passedBefore = 0, failedBefore = 0] = counts(output)
+		expect(counts(`${filled.stdout}${filled.stderr}`)).toEqual([passedBefore + failedBefore, 0])
+		expect(filled.code).toBe(0)
 	}, 60_000)
 })
