@@ -17,7 +17,7 @@ import {
 	widgetModule,
 	widgetTest
 } from './templates/add'
-import { manualLines, type Part, type WireResult, wirePart } from './wire'
+import { manualLines, type Part, type WireResult, wireParts } from './wire'
 
 export const ADD_KINDS = ['tool', 'widget', 'client-tool', 'store', 'plugin'] as const
 export type AddKind = (typeof ADD_KINDS)[number]
@@ -28,8 +28,8 @@ const TEMPLATES: Record<
 		folder: string
 		module: (names: Names) => string
 		test: (names: Names, path: string) => string
-		/** How the part is put to use in the chat module, or `null` when it is not wired (a store). */
-		wire: ((names: Names) => Omit<Part, 'modulePath'>) | null
+		/** How the part's exports are put to use in the chat module, or `null` when it is not wired (a store). */
+		wire: ((names: Names) => Omit<Part, 'modulePath'>[]) | null
 		/** What to do next when the part is wired (or has no wiring). */
 		after: (names: Names) => string | null
 	}
@@ -38,23 +38,26 @@ const TEMPLATES: Record<
 		folder: 'tools',
 		module: toolModule,
 		test: toolTest,
-		wire: (names) => ({ use: 'tool', exportName: names.camel }),
+		wire: (names) => [{ use: 'tool', exportName: names.camel }],
 		after: () => null
 	},
 	'client-tool': {
 		folder: 'client-tools',
 		module: clientToolModule,
 		test: clientToolTest,
-		wire: (names) => ({ use: 'tool', exportName: names.camel }),
+		wire: (names) => [{ use: 'tool', exportName: names.camel }],
 		after: () => "answer it in the page: ChatKit's onClientTool callback"
 	},
 	widget: {
 		folder: 'widgets',
 		module: widgetModule,
 		test: widgetTest,
-		wire: (names) => ({ use: 'plugin-value', exportName: `${names.camel}Actions` }),
+		wire: (names) => [
+			{ use: 'plugin-value', exportName: `${names.camel}Actions` },
+			{ use: 'tool', exportName: `show${names.pascal}` }
+		],
 		after: (names) =>
-			`show ${names.camel}Card(…) from a server tool (await widget(…)) or a responder (showWidget)`
+			`the model shows the card by calling show_${names.snake}; read its state from your data there and in the action's handler`
 	},
 	store: {
 		folder: 'stores',
@@ -68,7 +71,7 @@ const TEMPLATES: Record<
 		folder: '',
 		module: pluginModule,
 		test: pluginTest,
-		wire: (names) => ({ use: 'plugin-call', exportName: names.camel }),
+		wire: (names) => [{ use: 'plugin-call', exportName: names.camel }],
 		after: () => null
 	}
 }
@@ -101,7 +104,7 @@ const declares = (path: string, name: string) =>
 
 /**
  * `add <kind> <name>`: writes the part and its test (never over an existing file), then puts the part to use
- * in the chat module with one edit (see `wirePart`), or prints the lines to add when that is not safe.
+ * in the chat module with one edit (see `wireParts`), or prints the lines to add when that is not safe.
  * Running it again changes nothing.
  */
 export const runAdd = (
@@ -139,16 +142,19 @@ export const runAdd = (
 	let wired: WireResult | null = null
 	const lines: string[] = []
 	if (template.wire) {
-		const part: Part = { ...template.wire(names), modulePath }
-		wired = declares(join(root, modulePath), part.exportName)
-			? wirePart(root, sourceFiles(root), part, detection.entry?.importExtension ?? '')
-			: {
-					status: 'manual',
-					reason: `${modulePath} exists and does not export ${part.exportName}`,
-					lines: manualLines(part, `<path to ${modulePath}>`)
-				}
+		const parts: Part[] = template.wire(names).map((part) => ({ ...part, modulePath }))
+		const missing = parts.filter((part) => !declares(join(root, modulePath), part.exportName))
+		wired =
+			missing.length === 0
+				? wireParts(root, sourceFiles(root), parts, detection.entry?.importExtension ?? '')
+				: {
+						status: 'manual',
+						reason: `${modulePath} exists and does not export ${missing.map((part) => part.exportName).join(', ')}`,
+						lines: manualLines(parts, `<path to ${modulePath}>`)
+					}
+		const uses = parts.map((part) => part.exportName).join(', ')
 		if (wired.status === 'edited') log(`  edited ${wired.file}  ${wired.added.join(', ')}`)
-		else if (wired.status === 'already') log(`  kept   ${wired.file} (already uses ${part.exportName})`)
+		else if (wired.status === 'already') log(`  kept   ${wired.file} (already uses ${uses})`)
 		else {
 			log(`Not wired (${wired.reason}). Add by hand:`)
 			lines.push(...wired.lines)

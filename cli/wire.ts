@@ -163,12 +163,14 @@ const specifierFrom = (from: string, to: string, extension: '' | '.ts' | '.js') 
 
 const useText = (part: Part) => (part.use === 'plugin-call' ? `${part.exportName}()` : part.exportName)
 
-/** The lines a user adds by hand, with `specifier` the part's import path from the chat module. */
-export const manualLines = (part: Part, specifier: string) => [
-	`import { ${part.exportName} } from '${specifier}'`,
-	part.use === 'tool'
-		? `add ${part.exportName} to the tools([…]) list in the chat module: .use(tools([${part.exportName}])) before .use(agent(…))`
-		: `.use(${useText(part)})   // in the chat module's chain, before .use(chatkit(…))`
+/** The lines a user adds by hand, with `specifier` the import path (from the chat module) of the parts' module. */
+export const manualLines = (parts: Part[], specifier: string) => [
+	`import { ${parts.map((part) => part.exportName).join(', ')} } from '${specifier}'`,
+	...parts.map((part) =>
+		part.use === 'tool'
+			? `add ${part.exportName} to the tools([…]) list in the chat module: .use(tools([${part.exportName}])) before .use(agent(…))`
+			: `.use(${useText(part)})   // in the chat module's chain, before .use(chatkit(…))`
+	)
 ]
 
 type Edit = { at: number; text: string }
@@ -207,7 +209,18 @@ export const planWiring = (
 	const added: string[] = []
 	const imports = program.body.filter((statement: Node) => statement.type === 'ImportDeclaration')
 	const importsEnd: number = imports.at(-1)?.end ?? 0
-	const importLines: string[] = [`import { ${name} } from '${specifier}'`]
+	const named = (statement: Node) =>
+		statement.importKind !== 'type' &&
+		statement.specifiers.length > 0 &&
+		statement.specifiers.every((specifier: Node) => specifier.type === 'ImportSpecifier')
+	const sameModule = imports.find(
+		(statement: Node) =>
+			named(statement) &&
+			statement.source.value.replace(/\.(ts|js)$/, '') === specifier.replace(/\.(ts|js)$/, '')
+	)
+	const importLines: string[] = []
+	if (sameModule) edits.push({ at: sameModule.specifiers.at(-1).end, text: `, ${name}` })
+	else importLines.push(`import { ${name} } from '${specifier}'`)
 	if (part.use === 'tool') {
 		const toolsName = localName(program, 'elysia-chatkit/plugins/tools', 'tools')
 		const lists = toolsName
@@ -233,10 +246,7 @@ export const planWiring = (
 				local = 'tools'
 				const existing = imports.find(
 					(statement: Node) =>
-						statement.source.value === 'elysia-chatkit/plugins/tools' &&
-						statement.importKind !== 'type' &&
-						statement.specifiers.length > 0 &&
-						statement.specifiers.every((specifier: Node) => specifier.type === 'ImportSpecifier')
+						statement.source.value === 'elysia-chatkit/plugins/tools' && named(statement)
 				)
 				if (existing) edits.push({ at: existing.specifiers.at(-1).end, text: ', tools' })
 				else importLines.unshift("import { tools } from 'elysia-chatkit/plugins/tools'")
@@ -248,11 +258,12 @@ export const planWiring = (
 		edits.push(useBefore(text, mounts[0], useText(part)))
 		added.push(`.use(${useText(part)}) before chatkit()`)
 	}
-	edits.push(
-		importsEnd === 0
-			? { at: 0, text: `${importLines.join('\n')}\n` }
-			: { at: importsEnd, text: `\n${importLines.join('\n')}` }
-	)
+	if (importLines.length)
+		edits.push(
+			importsEnd === 0
+				? { at: 0, text: `${importLines.join('\n')}\n` }
+				: { at: importsEnd, text: `\n${importLines.join('\n')}` }
+		)
 	return { edits, added }
 }
 
@@ -262,19 +273,19 @@ export const applyEdits = (text: string, edits: Edit[]) =>
 		.reduce((result, edit) => result.slice(0, edit.at) + edit.text + result.slice(edit.at), text)
 
 /**
- * Puts a generated part to use in the app's chat module with one edit: the import, and the part in the
- * `tools([…])` list or a `.use(…)` before `chatkit()`. Edits nothing (and returns the lines to add by
- * hand) when the chat module is not found exactly once, the place is ambiguous, or the file changed
- * since `sources` were read.
+ * Puts generated parts (of one module) to use in the app's chat module with one edit: the import, and each
+ * part in the `tools([…])` list or a `.use(…)` before `chatkit()`. Edits nothing (and returns the lines to
+ * add by hand) when the chat module is not found exactly once, a place is ambiguous, or the file changed
+ * since `sources` were read. Parts the module already uses are left as they are.
  */
-export const wirePart = (
+export const wireParts = (
 	root: string,
 	sources: SourceFile[],
-	part: Part,
+	parts: Part[],
 	fallbackExtension: '' | '.ts' | '.js' = ''
 ): WireResult => {
 	const modules = findChatModules(sources)
-	const hint = `<path to ${part.modulePath}>`
+	const modulePath = (parts[0] as Part).modulePath
 	if (modules.length !== 1)
 		return {
 			status: 'manual',
@@ -282,36 +293,32 @@ export const wirePart = (
 				modules.length === 0
 					? 'no module mounts chatkit() (run init first)'
 					: `chatkit() is mounted in several files (${modules.map((module) => module.path).join(', ')})`,
-			lines: manualLines(part, hint)
+			lines: manualLines(parts, `<path to ${modulePath}>`)
 		}
 	const file = (modules[0] as { path: string }).path
-	const specifier = (text: string) => {
-		const program = parse(text)
-		return specifierFrom(
-			file,
-			part.modulePath,
-			(program && importExtension(program)) || fallbackExtension
-		)
-	}
 	const path = join(root, file)
 	const text = (sources.find((source) => source.path === file) as SourceFile).text
-	const planned = planWiring(file, text, part, fallbackExtension)
-	if ('already' in planned) return { status: 'already', file }
-	if ('reason' in planned)
-		return { status: 'manual', reason: planned.reason, lines: manualLines(part, specifier(text)) }
-	const edited = applyEdits(text, planned.edits)
-	if (!parse(edited))
-		return {
-			status: 'manual',
-			reason: `the edit of ${file} would not parse`,
-			lines: manualLines(part, specifier(text))
-		}
-	if (readFileSync(path, 'utf8') !== text)
-		return {
-			status: 'manual',
-			reason: `${file} changed since it was read`,
-			lines: manualLines(part, specifier(text))
-		}
+	const program = parse(text)
+	const manual = (reason: string): WireResult => ({
+		status: 'manual',
+		reason,
+		lines: manualLines(
+			parts,
+			specifierFrom(file, modulePath, (program && importExtension(program)) || fallbackExtension)
+		)
+	})
+	let edited = text
+	const added: string[] = []
+	for (const part of parts) {
+		const planned = planWiring(file, edited, part, fallbackExtension)
+		if ('already' in planned) continue
+		if ('reason' in planned) return manual(planned.reason)
+		edited = applyEdits(edited, planned.edits)
+		added.push(...planned.added)
+	}
+	if (added.length === 0) return { status: 'already', file }
+	if (!parse(edited)) return manual(`the edit of ${file} would not parse`)
+	if (readFileSync(path, 'utf8') !== text) return manual(`${file} changed since it was read`)
 	writeFileSync(path, edited)
-	return { status: 'edited', file, added: planned.added }
+	return { status: 'edited', file, added }
 }

@@ -118,9 +118,10 @@ export const clientToolTest = ({ snake, camel }: Names, modulePath: string) =>
 		'})'
 	)
 
-export const widgetModule = ({ kebab, camel, pascal }: Names) =>
+export const widgetModule = ({ kebab, snake, camel, pascal }: Names) =>
 	lines(
 		"import { action, actions } from 'elysia-chatkit/plugins/actions'",
+		"import { serverTool } from 'elysia-chatkit/plugins/tools'",
 		"import { type Card, Text, widgets } from 'elysia-chatkit/plugins/widgets'",
 		"import { z } from 'zod'",
 		'',
@@ -151,34 +152,36 @@ export const widgetModule = ({ kebab, camel, pascal }: Names) =>
 		'\t\t\t\t? []',
 		`\t\t\t\t: [ui.Button({ label: 'Done', onClickAction: { type: '${kebab}.done', payload: { id: state.id } } })])`,
 		'\t\t]',
-		'\t})'
+		'\t})',
+		'',
+		`/** \`show_${snake}\`: the model calls it to show the ${kebab} card in the thread. */`,
+		`export const show${pascal} = serverTool({`,
+		`\tname: 'show_${snake}',`,
+		`\tdescription: 'Show the ${kebab} card of one item, with a button to mark it done.',`,
+		"\tparameters: z.object({ id: z.string().describe('Which one') }),",
+		'\tasync execute({ id }, { widget }) {',
+		'\t\t// Read its state from your own data here (for user.id).',
+		`\t\tawait widget(${camel}Card({ id, done: false }))`,
+		`\t\treturn \`The ${kebab} card of \${id} is shown.\``,
+		'\t}',
+		'})'
 	)
 
-export const widgetTest = ({ kebab, camel }: Names, modulePath: string) =>
+export const widgetTest = ({ kebab, snake, camel, pascal }: Names, modulePath: string) =>
 	lines(
-		"import { expect, test } from 'bun:test'",
-		"import { Elysia } from 'elysia'",
-		"import { chatkit, MemoryStore, type ThreadStreamEvent } from 'elysia-chatkit'",
-		"import { createClient } from 'elysia-chatkit/client'",
-		"import { devUser } from 'elysia-chatkit/plugins/auth'",
-		"import { showWidget } from 'elysia-chatkit/plugins/widgets'",
-		`import { ${camel}Actions, ${camel}Card } from '${modulePath}'`,
+		...turnTestImports,
+		`import { ${camel}Actions, show${pascal} } from '${modulePath}'`,
 		'',
 		`test('the ${kebab} card is shown, and its action replaces it with the new state', async () => {`,
 		'\tconst app = new Elysia()',
 		'\t\t.use(devUser())',
 		`\t\t.use(${camel}Actions)`,
-		'\t\t.use(',
-		'\t\t\tchatkit({',
-		'\t\t\t\tstore: new MemoryStore(),',
-		'\t\t\t\tasync *respond(args) {',
-		`\t\t\t\t\tyield* showWidget(args, ${camel}Card({ id: 'A-1', done: false }))`,
-		'\t\t\t\t}',
-		'\t\t\t})',
-		'\t\t)',
+		`\t\t.use(tools([show${pascal}]))`,
+		'\t\t.use(agent({ model: new OfflineModel() }))',
+		'\t\t.use(chatkit({ store: new MemoryStore() }))',
 		'\tconst client = createClient({ app })',
 		'\tconst shown: ThreadStreamEvent[] = []',
-		"\tfor await (const event of client.threads.create({ input: 'Show it' })) shown.push(event)",
+		`\tfor await (const event of client.threads.create({ input: 'Use show_${snake} for A-1' })) shown.push(event)`,
 		"\tconst threadId = shown[0]?.type === 'thread.created' ? shown[0].thread.id : ''",
 		"\tconst card = shown.flatMap((event) => (event.type === 'thread.item.done' && event.item.type === 'widget' ? [event.item] : []))[0]",
 		"\texpect(JSON.stringify(card?.widget)).toContain('A-1: open')",

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { runAdd } from '../../cli/add'
 import { sourceFiles } from '../../cli/detect/files'
 import { runInit } from '../../cli/init'
-import { wirePart } from '../../cli/wire'
+import { wireParts } from '../../cli/wire'
 import { copyFixture, removeCopies, snapshot } from './helpers'
 
 afterAll(removeCopies)
@@ -42,19 +42,19 @@ describe('add wires the part into the chat module', () => {
 		)
 	})
 
-	test('level 3: tools join the existing list; widget actions and plugins go before chatkit()', async () => {
+	test("level 3: tools (and a widget's show tool) join the existing list; widget actions and plugins go before chatkit()", async () => {
 		const dir = await initialized('bare', 3)
 		runAdd(dir, 'tool', 'order-lookup', quiet)
 		runAdd(dir, 'client-tool', 'pick-color', quiet)
 		runAdd(dir, 'widget', 'order', quiet)
 		runAdd(dir, 'plugin', 'audit-log', quiet)
 		const chat = read(dir, 'src/chatkit.ts')
-		expect(chat).toContain('.use(tools([lookupAccount, currentTime, orderLookup, pickColor]))')
+		expect(chat).toContain('.use(tools([lookupAccount, currentTime, orderLookup, pickColor, showOrder]))')
 		expect(chat).toContain(
 			[
 				"import { orderLookup } from './chatkit/tools/order-lookup'",
 				"import { pickColor } from './chatkit/client-tools/pick-color'",
-				"import { orderActions } from './chatkit/widgets/order'",
+				"import { orderActions, showOrder } from './chatkit/widgets/order'",
 				"import { auditLog } from './plugins/audit-log'",
 				''
 			].join('\n')
@@ -139,11 +139,9 @@ describe('add edits nothing and prints the lines when the place is not certain',
 		const sources = sourceFiles(dir)
 		const mine = `${read(dir, 'src/chatkit.ts')}// mine\n`
 		writeFileSync(join(dir, 'src/chatkit.ts'), mine)
-		const result = wirePart(dir, sources, {
-			use: 'plugin-call',
-			exportName: 'auditLog',
-			modulePath: 'src/plugins/audit-log/index.ts'
-		})
+		const result = wireParts(dir, sources, [
+			{ use: 'plugin-call', exportName: 'auditLog', modulePath: 'src/plugins/audit-log/index.ts' }
+		])
 		expect(result).toMatchObject({ status: 'manual', reason: 'src/chatkit.ts changed since it was read' })
 		expect(read(dir, 'src/chatkit.ts')).toBe(mine)
 	})

@@ -316,7 +316,7 @@ describe('add generators', () => {
 		const { dir, appErrors } = prepared['add-2'] as Prepared
 		expect(appErrors).toEqual([])
 		const chat = readFileSync(join(dir, 'src/chatkit.ts'), 'utf8')
-		expect(chat).toContain('.use(tools([orderLookup, pickColor]))')
+		expect(chat).toContain('.use(tools([orderLookup, pickColor, showOrder]))')
 		expect(chat).toContain('.use(orderActions)')
 		expect(chat).toContain('.use(auditLog())')
 		expect(chat).not.toContain('OrderLookupStore')
@@ -358,7 +358,7 @@ describe('add generators', () => {
 		}
 	}, 90_000)
 
-	test("the wired chat module: the model calls the added tool in a turn, after the added plugin's notice; the client tool pauses the turn", async () => {
+	test("the wired chat module: the model calls the added tool in a turn, after the added plugin's notice; the client tool pauses the turn; the widget is shown and its action replaces it", async () => {
 		const { dir } = prepared['add-2'] as Prepared
 		const { createChat } = await import(join(dir, 'src/chatkit.ts'))
 		const app = createChat({
@@ -385,6 +385,24 @@ describe('add generators', () => {
 			if (event.type === 'thread.item.done' && event.item.type === 'client_tool_call')
 				calls.push(event.item)
 		expect(calls).toMatchObject([{ name: 'pick_color', status: 'pending' }])
+		let threadId = ''
+		let card: { id: string; widget: unknown } | undefined
+		for await (const event of client.threads.create({ input: 'Use show_order for A-7' })) {
+			if (event.type === 'thread.created') threadId = event.thread.id
+			if (event.type === 'thread.item.done' && event.item.type === 'widget') card = event.item
+		}
+		expect(JSON.stringify(card?.widget)).toContain('A-7: open')
+		const click = { type: 'order.done', payload: { id: 'A-7' } }
+		const replaced: string[] = []
+		for await (const event of client.threads.customAction({
+			thread_id: threadId,
+			item_id: card?.id ?? '',
+			action: click
+		}))
+			if (event.type === 'thread.item.replaced') replaced.push(event.item.id)
+		expect(replaced).toEqual([card?.id ?? 'no card'])
+		const items = await client.items.list({ thread_id: threadId, limit: 10, order: 'asc' })
+		expect(JSON.stringify(items.data.find((item) => item.id === card?.id))).toContain('A-7: done')
 	}, 30_000)
 
 	test('store: the skeleton compiles and fails the store contract with one named line per missing behaviour', async () => {
