@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { type Detection, detectProject } from './detect'
 import { sourceFiles } from './detect/files'
-import { testSuffix } from './generate/plan'
+import { testFolder, testSuffix } from './generate/plan'
 import {
 	clientToolModule,
 	clientToolTest,
@@ -124,8 +124,9 @@ export const runAdd = (
 			? join(base, names.kebab, 'index.ts')
 			: join(base, template.folder, `${names.kebab}.ts`)
 	const suffix = testSuffix(detection.layout.testRunner)
-	const testPath = detection.layout.testDir
-		? join(detection.layout.testDir, 'chatkit', `${kind}-${names.kebab}${suffix}`)
+	const testDir = testFolder(detection.layout)
+	const testPath = testDir
+		? join(testDir, 'chatkit', `${kind}-${names.kebab}${suffix}`)
 		: modulePath.replace(/(index)?\.ts$/, (_, index) => (index ? `${names.kebab}${suffix}` : suffix))
 	const files = [
 		{ path: modulePath, content: template.module(names) },

@@ -237,7 +237,7 @@ export const planWiring = (
 				return {
 					reason:
 						agents.length === 0
-							? `${file} has no agent (tools are called by an agent): a level-1 chat module answers without one`
+							? `${file} has no agent() to call tools: its chatkit() answers with a responder of its own`
 							: `${file} uses more than one agent`
 				}
 			let local = toolsName

@@ -64,6 +64,13 @@ export interface Plan {
 export const testSuffix = (runner: Detection['layout']['testRunner']) =>
 	runner === 'vitest' || runner === 'jest' ? '_test.ts' : '.test.ts'
 
+/**
+ * The folder generated tests go in: the app's test folder, or `null` (beside the code). Not `__tests__` in a
+ * jest app, where jest runs every file of that folder (the generated tests are bun:test files).
+ */
+export const testFolder = (layout: Detection['layout']) =>
+	layout.testRunner === 'jest' && layout.testDir === '__tests__' ? null : layout.testDir
+
 const TEST_SECRET_HINT = 'at least 32 random bytes'
 
 const moduleLocation = (detection: Detection) => {
@@ -236,9 +243,8 @@ export const planInit = (detection: Detection, options: InitOptions = {}): Plan 
 			view.entry?.importExtension ?? ''
 		)
 	const testName = `chatkit${testSuffix(view.layout.testRunner)}`
-	const testPath = view.layout.testDir
-		? join(view.layout.testDir, testName)
-		: join(dirname(modulePath), testName)
+	const testDir = testFolder(view.layout)
+	const testPath = testDir ? join(testDir, testName) : join(dirname(modulePath), testName)
 	const runner = view.layout.testRunner
 	if (runner === 'vitest' || runner === 'jest')
 		notes.push(

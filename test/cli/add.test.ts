@@ -99,7 +99,7 @@ describe('add edits nothing and prints the lines when the place is not certain',
 		expect(result.files.map((file) => file.written)).toEqual([true, true])
 		expect(result.wired?.status).toBe('manual')
 		expect(printed.join('\n')).toContain(
-			"Not wired (src/chatkit.ts has no agent (tools are called by an agent): a level-1 chat module answers without one). Add by hand:\n  import { orderLookup } from './chatkit/tools/order-lookup'"
+			"Not wired (src/chatkit.ts has no agent() to call tools: its chatkit() answers with a responder of its own). Add by hand:\n  import { orderLookup } from './chatkit/tools/order-lookup'"
 		)
 		expect(read(dir, 'src/chatkit.ts')).toBe(before)
 	})

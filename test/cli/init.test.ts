@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from 'bun:test'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { runAdd } from '../../cli/add'
 import { runInit } from '../../cli/init'
 import { copyFixture, emptyFolder, removeCopies, runCli, snapshot } from './helpers'
 
@@ -138,6 +139,23 @@ describe('init', () => {
 		expect(stdout).toContain(
 			'tests: the generated test is a bun:test file, run by `bun test src/chatkit_test.ts`: elysia-chatkit needs the Bun runtime'
 		)
+	})
+
+	test("a jest app with __tests__/: the generated test goes beside the module, out of jest's folder", async () => {
+		const dir = copyFixture('bare')
+		const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+		writeFileSync(
+			join(dir, 'package.json'),
+			JSON.stringify({ ...pkg, scripts: { ...pkg.scripts, test: 'jest' } })
+		)
+		mkdirSync(join(dir, '__tests__'))
+		const { plan } = await runInit(dir, { ...quiet, dryRun: true })
+		expect(plan.files.map((file) => file.path)).toEqual(['src/chatkit.ts', 'src/chatkit_test.ts'])
+		const added = runAdd(dir, 'tool', 'order-lookup', () => {})
+		expect(added.files.map((file) => file.path)).toEqual([
+			'src/chatkit/tools/order-lookup.ts',
+			'src/chatkit/tools/order-lookup_test.ts'
+		])
 	})
 
 	test('a folder without Elysia is refused with a reason', async () => {
