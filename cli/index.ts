@@ -3,6 +3,7 @@ import * as prompts from '@clack/prompts'
 import { defineCommand, runMain } from 'citty'
 import { ADD_KINDS, type AddKind, runAdd } from './add'
 import { formatCheck, runCheck } from './check'
+import { createCommand } from './create'
 import { type InitOptions, type Level } from './generate/plan'
 import { parseLevel, runInit } from './init'
 
@@ -127,7 +128,10 @@ const main = defineCommand({
 		name: 'elysia-chatkit',
 		description: 'Add ChatKit to an Elysia app, generate parts, check a server'
 	},
-	subCommands: { init, add, check }
+	subCommands: { init, add, check, create: createCommand(init) }
 })
+
+/** Runs the `elysia-chatkit` command with these arguments (`create-elysia-chatkit` calls it with `create …`). */
+export const runCli = (rawArgs: string[]) => runMain(main, { rawArgs })
 
 if (import.meta.main) runMain(main)

@@ -57,4 +57,9 @@ describe('module boundaries', () => {
 		expect(escapes('app', 'app')).toEqual([])
 		expect(escapes('examples', 'examples')).toEqual([])
 	})
+
+	it('create/ (the create-elysia-chatkit package) imports elysia-chatkit by name, nothing by repository path', () => {
+		expect(packageImports('create', 'elysia-chatkit')).toEqual(['create/index.ts: elysia-chatkit/cli'])
+		expect(escapes('create', 'create')).toEqual([])
+	})
 })

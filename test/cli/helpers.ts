@@ -66,7 +66,8 @@ export const linkPackages = (dir: string) => {
 				'.': './src/index.ts',
 				'./client': './src/client.ts',
 				'./plugins/*': './plugins/*/index.ts',
-				'./testing': './testing/index.ts'
+				'./testing': './testing/index.ts',
+				'./cli': './cli/index.ts'
 			}
 		})
 	)

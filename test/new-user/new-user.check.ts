@@ -1,41 +1,48 @@
 /**
- * A new user, end to end: pack the package, create an app with `bun init`, install the tarball, copy in the
- * examples and the README's code blocks, typecheck them with the app's own tsconfig and a strict one
- * (`skipLibCheck: false`), and run a test of each build level against the installed package (level 3 on
- * PostgreSQL, a fresh database). Not part of `bun run test`; run by `bun run test:new-user` and `.ci/run`.
+ * A new user, end to end, with the packed package (`bun pm pack`, not the repository's sources):
+ * - a fresh `bun init` app with the tarball installed: the examples and the README's code blocks typecheck with
+ *   the app's own tsconfig and a strict one (`skipLibCheck: false`), and a test of each build level runs against
+ *   the installed package (level 3 on PostgreSQL, a fresh database);
+ * - `init` through the installed `elysia-chatkit` command on each fixture project of test/cli/fixtures and on an
+ *   empty folder: the detection report, a second run changing nothing, `tsc` with the project's own tsconfig,
+ *   the generated tests, and a turn streamed over HTTP through the project's started entry;
+ * - `bun create elysia-chatkit <dir>` with the `create-elysia-chatkit` tarball: the same for the new project.
+ * Not part of `bun run test`; run by `bun run test:new-user` and `.ci/run`. The projects are made concurrently
+ * (each test awaits its own), and every command prints what it took.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { Database } from 'bun:sqlite'
+import {
+	cpSync,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { SignJWT } from 'jose'
 import { createTestDatabase } from '../store/pg'
+import { makeProject, type ProjectRun, type ProjectSpec } from './projects'
+import { limiter, ok, run } from './run'
 
 const root = join(import.meta.dir, '../..')
 const work = mkdtempSync(join(tmpdir(), 'chatkit-new-user-'))
 const appDir = join(work, 'app')
+const runner = join(work, 'runner')
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-
-const run = async (cmd: string[], cwd: string, env: Record<string, string | undefined> = {}) => {
-	const started = performance.now()
-	const child = Bun.spawn(cmd, {
-		cwd,
-		env: { ...process.env, NODE_ENV: undefined, DATABASE_URL: undefined, ...env },
-		stdout: 'pipe',
-		stderr: 'pipe'
-	})
-	const [stdout, stderr, code] = await Promise.all([
-		new Response(child.stdout).text(),
-		new Response(child.stderr).text(),
-		child.exited
-	])
-	const seconds = ((performance.now() - started) / 1000).toFixed(1)
-	console.log(`  ${cmd.join(' ')}: exit ${code}, ${seconds} s`)
-	return { code, output: stdout + stderr }
-}
+const started = performance.now()
 
 let tarball = ''
+let createTarball = ''
 let files: string[] = []
 const typecheck: Record<string, Promise<{ code: number; output: string }>> = {}
+const projects: Record<string, Promise<ProjectRun>> = {}
+const SECRET = 'a-secret-of-the-new-user-job-0123456789abcdef'
+let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined
 
 /** The README's TypeScript code blocks, each of which must compile on its own in a new app. */
 const readmeBlocks = () =>
@@ -43,19 +50,135 @@ const readmeBlocks = () =>
 		(match) => match[1] ?? ''
 	)
 
+const token = (claims: Record<string, string>, secret: string) =>
+	new SignJWT(claims)
+		.setProtectedHeader({ alg: 'HS256' })
+		.setIssuedAt()
+		.setExpirationTime('5m')
+		.sign(new TextEncoder().encode(secret))
+
+const sqliteTables = (file: string) => {
+	const db = new Database(file, { readonly: true })
+	try {
+		return (
+			db.query("select name from sqlite_master where type = 'table'").all() as { name: string }[]
+		).map((table) => table.name)
+	} finally {
+		db.close()
+	}
+}
+
+/** The projects `init` (or `bun create`) makes, each with how its users sign in. */
+const projectSpecs = (databaseUrl: string): ProjectSpec[] => [
+	{ name: 'empty', fixture: null, flags: ['--yes', '--level', '2', '--no-install'], entry: 'src/index.ts' },
+	{
+		name: 'bare',
+		fixture: 'bare',
+		flags: ['--yes', '--level', '2'],
+		entry: 'src/index.ts',
+		after: (dir) => existsSync(join(dir, '.data', 'chatkit.db'))
+	},
+	{
+		name: 'better-auth',
+		fixture: 'better-auth',
+		flags: ['--yes', '--level', '3'],
+		entry: 'src/index.ts',
+		env: () => ({ BETTER_AUTH_SECRET: SECRET }),
+		// a user signs up through Better Auth's own endpoint of the started app; its session cookie signs in
+		async signIn(url) {
+			const response = await fetch(new URL('/api/auth/sign-up/email', url), {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({
+					name: 'Alice',
+					email: `alice-${crypto.randomUUID()}@example.com`,
+					password: crypto.randomUUID()
+				})
+			})
+			if (response.status !== 200) throw new Error(`sign-up answered ${response.status}`)
+			return {
+				cookie: response.headers
+					.getSetCookie()
+					.map((line) => line.split(';')[0])
+					.join('; ')
+			}
+		},
+		after: (dir) => sqliteTables(join(dir, 'auth.db'))
+	},
+	{
+		name: 'jwt-drizzle-pg',
+		fixture: 'jwt-drizzle-pg',
+		flags: ['--yes', '--level', '3'],
+		entry: 'src/index.ts',
+		portVariable: 'ORDERS_PORT',
+		env: () => ({ ORDERS_PG_CONNECTION: databaseUrl, ORDERS_TOKEN_SECRET: SECRET }),
+		// the app's own login signs a token with ORDERS_TOKEN_SECRET, its user id in `id`
+		async signIn(url) {
+			const response = await fetch(new URL('/users/login', url), {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ email: 'alice@example.com' })
+			})
+			const { token: appToken } = (await response.json()) as { token: string }
+			return { authorization: `Bearer ${appToken}` }
+		},
+		async after() {
+			const sql = new Bun.SQL(databaseUrl)
+			try {
+				const [row] = await sql`select count(*)::int as threads from chatkit_threads`
+				return row.threads
+			} finally {
+				await sql.close()
+			}
+		}
+	},
+	{ name: 'mounted', fixture: 'mounted', flags: ['--yes'] },
+	{
+		name: 'created',
+		fixture: null,
+		create: true,
+		flags: ['--yes', '--level', '3', '--no-install'],
+		entry: 'src/index.ts',
+		check: true,
+		// a token signed with the secret `bun create` wrote to the project's .env
+		async signIn(_url, dir) {
+			const secret = /^CHATKIT_JWT_SECRET=(.+)$/m.exec(readFileSync(join(dir, '.env'), 'utf8'))?.[1]
+			if (!secret) throw new Error('no CHATKIT_JWT_SECRET in .env')
+			return { authorization: `Bearer ${await token({ sub: 'alice' }, secret)}` }
+		}
+	}
+]
+
 beforeAll(async () => {
-	const pack = await run(['bun', 'pm', 'pack', '--destination', work, '--quiet'], root)
-	if (pack.code !== 0) throw new Error(`bun pm pack failed:\n${pack.output}`)
-	tarball = join(work, readdirSync(work).find((name) => name.endsWith('.tgz')) ?? '')
+	ok(await run(['bun', 'pm', 'pack', '--destination', work, '--quiet'], root))
+	ok(await run(['bun', 'pm', 'pack', '--destination', work, '--quiet'], join(root, 'create')))
+	const tarballs = readdirSync(work).filter((name) => name.endsWith('.tgz'))
+	tarball = join(work, tarballs.find((name) => name.startsWith('elysia-chatkit-')) ?? '')
+	createTarball = join(work, tarballs.find((name) => name.startsWith('create-elysia-chatkit-')) ?? '')
 	files = (await run(['tar', 'tzf', tarball], work)).output.split('\n').filter(Boolean)
 	console.log(`  ${tarball}: ${files.length} files, ${(Bun.file(tarball).size / 1024).toFixed(1)} KB`)
 
+	// where commands run for a folder that is not a project yet: both packages installed from their tarballs
+	mkdirSync(runner)
+	writeFileSync(
+		join(runner, 'package.json'),
+		JSON.stringify({ name: 'runner', private: true, overrides: { 'elysia-chatkit': tarball } })
+	)
+	ok(await run(['bun', 'add', '--prefer-offline', tarball, createTarball], runner))
+	database = await createTestDatabase()
+	const cpu = limiter(2)
+	const packages = { tarball, runner, work, cpu }
+	for (const spec of projectSpecs(database.url)) projects[spec.name] = makeProject(spec, packages)
+
 	cpSync(join(import.meta.dir, 'app'), appDir, { recursive: true })
-	const init = await run(['bun', 'init', '-y'], appDir)
-	if (init.code !== 0) throw new Error(`bun init failed:\n${init.output}`)
+	ok(await run(['bun', 'init', '-y'], appDir))
 	// what the README says to install, plus what examples/better-auth.ts says it needs beside the package
-	const add = await run(['bun', 'add', tarball, 'elysia', 'zod', 'better-auth', 'pg', '@types/pg'], appDir)
-	if (add.code !== 0) throw new Error(`bun add failed:\n${add.output}`)
+	ok(
+		await run(
+			['bun', 'add', '--prefer-offline', tarball, 'elysia', 'zod', 'better-auth', 'pg', '@types/pg'],
+			appDir
+		)
+	)
 	for (const name of readdirSync(join(root, 'examples')))
 		cpSync(join(root, 'examples', name), join(appDir, name))
 	readmeBlocks().forEach((block, index) => writeFileSync(join(appDir, `readme-${index + 1}.ts`), block))
@@ -64,12 +187,17 @@ beforeAll(async () => {
 		JSON.stringify({ extends: './tsconfig.json', compilerOptions: { strict: true, skipLibCheck: false } })
 	)
 	const tsc = join(appDir, 'node_modules/.bin/tsc')
-	typecheck.app = run([tsc, '--noEmit', '-p', 'tsconfig.json'], appDir)
-	typecheck.strict = run([tsc, '--noEmit', '-p', 'tsconfig.strict.json'], appDir)
+	typecheck.strict = cpu(() => run([tsc, '--noEmit', '-p', 'tsconfig.strict.json'], appDir))
+	typecheck.app = cpu(() => run([tsc, '--noEmit', '-p', 'tsconfig.json'], appDir))
 	await Promise.all(Object.values(typecheck))
 }, 600_000)
 
-afterAll(() => rmSync(work, { recursive: true, force: true }))
+afterAll(async () => {
+	await Promise.allSettled(Object.values(projects))
+	await database?.drop()
+	rmSync(work, { recursive: true, force: true })
+	console.log(`  the new-user job: ${((performance.now() - started) / 1000).toFixed(1)} s`)
+})
 
 describe('a new user installs the packed package', () => {
 	it('the tarball holds the built package only: no sources, tests, benchmarks, CI or repository files', () => {
@@ -149,5 +277,153 @@ describe('a new user installs the packed package', () => {
 		} finally {
 			await database.drop()
 		}
+	})
+})
+
+/** The project's run, with the first failing step's output shown when there is one. */
+const project = async (name: string) => {
+	const result = (await projects[name]) as ProjectRun
+	expect(result.error ?? null).toBeNull()
+	return result
+}
+
+/** A second `init` in the project says ChatKit is mounted and changes nothing. */
+const expectSecondRunChangesNothing = (result: ProjectRun, mountedIn: string) => {
+	expect(result.second?.output).toContain(`ChatKit is already mounted in ${mountedIn}: nothing to do`)
+	expect(result.changed).toEqual([])
+}
+
+/** tsc with the project's tsconfig is clean and its generated tests pass. */
+const expectBuildsAndPasses = (result: ProjectRun, tests: number) => {
+	expect(result.tsc?.output).toBe('')
+	expect(result.tsc?.code).toBe(0)
+	expect(result.tests?.output).toContain(` ${tests} pass`)
+	expect(result.tests?.output).toContain(' 0 fail')
+	expect(result.tests?.code).toBe(0)
+}
+
+/** The streamed turn: SSE frames only, a thread created, the assistant's reply done, and both kept. */
+const expectTurn = (result: ProjectRun) => {
+	const turn = result.turn
+	expect(turn?.status).toBe(200)
+	expect(turn?.contentType).toContain('text/event-stream')
+	expect(turn?.framed).toBe(true)
+	expect(turn?.events[0]).toBe('thread.created')
+	expect(turn?.events).toContain('thread.item.done')
+	expect(turn?.assistantText.length).toBeGreaterThan(0)
+	expect(turn?.items).toEqual(expect.arrayContaining(['user_message', 'assistant_message']))
+	expect(turn?.listed).toBe(true)
+}
+
+describe('init through the installed elysia-chatkit command, on the fixture projects', () => {
+	it('an empty folder, level 2: a new project; the printed install line; tsc, its test and a streamed turn as the development user', async () => {
+		const result = await project('empty')
+		expect(result.init?.output).toContain('Found: an empty folder (a new project will be created)')
+		expect(result.init?.output).toContain('Plan (level 2):')
+		expect(result.init?.output).toContain('Install: bun add elysia elysia-chatkit')
+		expectSecondRunChangesNothing(result, 'src/chatkit.ts')
+		expectBuildsAndPasses(result, 1)
+		expect(result.anonymous).toBe(200)
+		expectTurn(result)
+	})
+
+	it('a bare Elysia app, level 2: one edit of its entry; the agent over SQLite in .data/', async () => {
+		const result = await project('bare')
+		for (const line of [
+			'elysia         ^1.4.30',
+			'entry          src/index.ts',
+			'chatkit        not mounted',
+			'auth           none found',
+			'database       none found',
+			'Plan (level 2):',
+			'edit   src/index.ts'
+		])
+			expect(result.init?.output).toContain(line)
+		expect(result.initChanged).toEqual([
+			'.env.example',
+			'src/chatkit.test.ts',
+			'src/chatkit.ts',
+			'src/index.ts'
+		])
+		expectSecondRunChangesNothing(result, 'src/chatkit.ts')
+		expectBuildsAndPasses(result, 1)
+		expect(result.anonymous).toBe(200)
+		expectTurn(result)
+		expect(result.stored).toBe(true)
+	})
+
+	it('Better Auth (email/password, jwt, organization) on SQLite, level 3: a user signed up through Better Auth streams a turn; ChatKit tables in auth.db', async () => {
+		const result = await project('better-auth')
+		for (const line of [
+			'auth           Better Auth (auth in src/auth.ts; plugins: jwt, organization)',
+			'database       SQLite (file auth.db; from src/auth.ts)',
+			'Plan (level 3):',
+			'bun add zod'
+		])
+			expect(result.init?.output).toContain(line)
+		expectSecondRunChangesNothing(result, 'src/chatkit.ts')
+		expectBuildsAndPasses(result, 3)
+		expect(result.anonymous).toBe(401)
+		expectTurn(result)
+		expect(result.stored).toEqual(
+			expect.arrayContaining(['user', 'session', 'member', 'chatkit_threads'])
+		)
+	})
+
+	it("an @elysiajs/jwt API with Drizzle on PostgreSQL (ORDERS_* variables), level 3: the app's token streams a turn; the thread in its database", async () => {
+		const result = await project('jwt-drizzle-pg')
+		for (const line of [
+			'entry          src/index.ts (app built in src/app.ts)',
+			'auth           @elysiajs/jwt in src/modules/users/index.ts, secret ORDERS_TOKEN_SECRET, user id in `id`',
+			'database       PostgreSQL (variable ORDERS_PG_CONNECTION; from drizzle.config.ts)',
+			'(names prefixed ORDERS_)',
+			'layout         src/ modules',
+			'edit   src/app.ts'
+		])
+			expect(result.init?.output).toContain(line)
+		expectSecondRunChangesNothing(result, 'src/modules/chatkit/index.ts')
+		expectBuildsAndPasses(result, 3)
+		expect(result.anonymous).toBe(401)
+		expectTurn(result)
+		expect(result.stored).toBe(1)
+	})
+
+	it('an app with ChatKit already mounted: init says so and changes nothing', async () => {
+		const result = await project('mounted')
+		expect(result.init?.output).toContain('chatkit        already mounted in src/index.ts')
+		expect(result.init?.output).toContain('ChatKit is already mounted in src/index.ts: nothing to do')
+		expect(result.initChanged).toEqual([])
+		expectSecondRunChangesNothing(result, 'src/index.ts')
+	})
+})
+
+describe('bun create elysia-chatkit <dir>, with the create-elysia-chatkit tarball', () => {
+	it('the create-elysia-chatkit tarball holds its command, package.json and README only', async () => {
+		const listed = (await run(['tar', 'tzf', createTarball], work)).output.split('\n').filter(Boolean)
+		expect(listed.sort()).toEqual(['package/README.md', 'package/index.ts', 'package/package.json'])
+	})
+
+	it('level 3: a new project whose tests pass; a token signed with the secret it wrote to .env streams a turn', async () => {
+		const result = await project('created')
+		expect(result.init?.output).toContain('Found: an empty folder (a new project will be created)')
+		expect(result.init?.output).toContain('Plan (level 3):')
+		expect(result.init?.output).toContain('Next:')
+		expectSecondRunChangesNothing(result, 'src/chatkit.ts')
+		expectBuildsAndPasses(result, 3)
+		expect(result.anonymous).toBe(401)
+		expectTurn(result)
+		// the installed `elysia-chatkit check` finds the started server conforming
+		expect(result.check?.output).toContain('0 differing, 0 missing')
+		expect(result.check?.code).toBe(0)
+	})
+
+	it('refuses a folder that is not empty, and writes nothing there', async () => {
+		const dir = join(work, 'not-empty')
+		mkdirSync(dir)
+		writeFileSync(join(dir, 'notes.txt'), 'mine')
+		const refused = await run(['bun', 'create', 'elysia-chatkit', dir, '--yes'], runner)
+		expect(refused.code).not.toBe(0)
+		expect(refused.output).toContain('is not empty')
+		expect(readdirSync(dir)).toEqual(['notes.txt'])
 	})
 })
