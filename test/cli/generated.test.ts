@@ -156,12 +156,13 @@ beforeAll(async () => {
 		['empty-3', null, 3],
 		['pg-3', 'jwt-drizzle-pg', 3],
 		['add-2', 'bare', 2],
+		['add-3', 'bare', 3],
 		['better-auth-2', 'better-auth', 2],
 		['vitest-2', 'bare', 2]
 	] as const
 	const dirs = await Promise.all(
 		kinds.map(([name, fixture, level]) =>
-			prepare(fixture, level, { adds: name === 'add-2', vitest: name === 'vitest-2' })
+			prepare(fixture, level, { adds: name.startsWith('add-'), vitest: name === 'vitest-2' })
 		)
 	)
 	const errors = await typecheck(dirs)
@@ -404,6 +405,23 @@ describe('add generators', () => {
 		const items = await client.items.list({ thread_id: threadId, limit: 10, order: 'asc' })
 		expect(JSON.stringify(items.data.find((item) => item.id === card?.id))).toContain('A-7: done')
 	}, 30_000)
+
+	test("level 3: the parts join the module's own tools list, it compiles, and its three tests and the parts' pass", async () => {
+		const { dir, appErrors } = prepared['add-3'] as Prepared
+		expect(appErrors).toEqual([])
+		expect(readFileSync(join(dir, 'src/chatkit.ts'), 'utf8')).toContain(
+			'.use(tools([lookupAccount, currentTime, orderLookup, pickColor, showOrder]))'
+		)
+		const { stdout, stderr, code } = await projectTests(dir, [
+			'src/chatkit.test.ts',
+			'src/chatkit/tools',
+			'src/chatkit/widgets',
+			'src/chatkit/client-tools',
+			'src/plugins'
+		])
+		expect(`${stdout}${stderr}`).toContain(' 7 pass')
+		expect(code).toBe(0)
+	}, 90_000)
 
 	test('store: the skeleton compiles and fails the store contract with one named line per missing behaviour', async () => {
 		const { dir } = prepared['add-2'] as Prepared
