@@ -82,6 +82,7 @@ export const withSpan = async <T>(
 const TRACED_STORE_CALLS = [
 	'loadThread',
 	'saveThread',
+	'startThread',
 	'updateThread',
 	'updateThreadMetadata',
 	'loadThreadItems',

@@ -1006,6 +1006,78 @@ export function storeContract(name: string, options: StoreContractOptions) {
 			})
 		})
 
+		describe('startThread (optional)', () => {
+			/** The store's `startThread`; the stores that have one run these tests (`test/store/*.test.ts` say which). */
+			const startThreadOf = () => store.startThread?.bind(store)
+			const firstMessage = (threadId: string) => assistantMessage(threadId, 'msg_first', at(1), 'Hello')
+
+			test('takes the turn lease, saves the thread and adds its first item, together', async () => {
+				const startThread = startThreadOf()
+				if (!startThread) return
+				const context = newContext()
+				const saved = thread('thr_start', at(0))
+				const turn = { turnId: 'turn_a', ttlMs: 60_000 }
+				expect(await startThread(saved, firstMessage('thr_start'), turn, context)).toBe(true)
+				expect(await store.loadThread('thr_start', context)).toEqual(saved)
+				expect((await store.loadThreadItems('thr_start', null, 10, 'asc', context)).data).toEqual([
+					firstMessage('thr_start')
+				])
+				expect(await store.acquireTurn('thr_start', 'turn_b', 60_000, context)).toBe(false)
+				expect(await store.acquireTurn('thr_start', 'turn_a', 60_000, context)).toBe(true)
+				await store.releaseTurn('thr_start', 'turn_a', context)
+				expect(await store.acquireTurn('thr_start', 'turn_b', 60_000, context)).toBe(true)
+			})
+
+			test('refused while another turn holds the lease: false, and nothing written', async () => {
+				const startThread = startThreadOf()
+				if (!startThread) return
+				const context = newContext()
+				expect(await store.acquireTurn('thr_busy', 'turn_x', 60_000, context)).toBe(true)
+				const turn = { turnId: 'turn_y', ttlMs: 60_000 }
+				expect(await startThread(thread('thr_busy'), firstMessage('thr_busy'), turn, context)).toBe(
+					false
+				)
+				await notFound(store.loadThread('thr_busy', context), 'thread')
+				expect(await allItems(store, 'thr_busy', context)).toEqual([])
+				expect(await store.acquireTurn('thr_busy', 'turn_y', 60_000, context)).toBe(false)
+			})
+
+			test("scoped by owner: another owner's lease and thread of the same id are theirs", async () => {
+				const startThread = startThreadOf()
+				if (!startThread) return
+				const mine = newContext()
+				const theirs = newContext()
+				expect(await store.acquireTurn('thr_shared_id', 'turn_theirs', 60_000, theirs)).toBe(true)
+				const turn = { turnId: 'turn_mine', ttlMs: 60_000 }
+				expect(
+					await startThread(thread('thr_shared_id'), firstMessage('thr_shared_id'), turn, mine)
+				).toBe(true)
+				await notFound(store.loadThread('thr_shared_id', theirs), 'thread')
+				expect(await allItems(store, 'thr_shared_id', theirs)).toEqual([])
+				expect(await allItems(store, 'thr_shared_id', mine)).toEqual(['msg_first'])
+			})
+
+			if (options.sabotage) {
+				const { sabotage } = options
+				test('all or nothing: when the item cannot be written, neither the thread nor the lease is', async () => {
+					const startThread = startThreadOf()
+					if (!startThread) return
+					const context = newContext()
+					const restore = await sabotage(store, 'items', 'insert')
+					try {
+						const turn = { turnId: 'turn_a', ttlMs: 60_000 }
+						await expect(
+							startThread(thread('thr_half'), firstMessage('thr_half'), turn, context)
+						).rejects.toThrow()
+					} finally {
+						await restore()
+					}
+					await notFound(store.loadThread('thr_half', context), 'thread')
+					expect(await store.acquireTurn('thr_half', 'turn_b', 60_000, context)).toBe(true)
+				})
+			}
+		})
+
 		describe('updateThreadMetadata', () => {
 			const updateKey = (
 				threadId: string,

@@ -225,8 +225,11 @@ const STORE_METHODS = [
 	'ping'
 ] as const satisfies readonly (keyof Store)[]
 
-/** Fails to compile when the `Store` interface gains a method the skeleton does not list. */
-type Unlisted = Exclude<keyof Store, (typeof STORE_METHODS)[number] | 'generateThreadId' | 'generateItemId'>
+/** Fails to compile when the `Store` interface gains a method the skeleton does not list (or leaves out on purpose). */
+type Unlisted = Exclude<
+	keyof Store,
+	(typeof STORE_METHODS)[number] | 'generateThreadId' | 'generateItemId' | 'startThread'
+>
 export const storeMethodsComplete: [Unlisted] extends [never] ? true : Unlisted = true
 
 export const storeModule = ({ pascal }: Names) =>

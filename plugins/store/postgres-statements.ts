@@ -134,3 +134,26 @@ export const ACQUIRE_TURN = `insert into ${TURNS} (tenant_id, user_id, thread_id
 
 /** Parameters: tenant, user, thread id, turn id. */
 export const RELEASE_TURN = `delete from ${TURNS} where ${THREAD_ITEMS} and turn_id = $4`
+
+/**
+ * A new thread's first writes as one statement: the turn lease taken (as `ACQUIRE_TURN`), then, only when it
+ * was, the thread upserted (as `SAVE_THREAD`) and its first item upserted (as `ADD_THREAD_ITEM`). A row is
+ * returned when all three were written. Parameters: tenant, user, thread id, turn id, lifetime in ms, thread
+ * created_at (ISO), thread document, item id, item type, item created_at (ISO), item document.
+ */
+export const START_THREAD = `with lease as (
+		insert into ${TURNS} (tenant_id, user_id, thread_id, turn_id, expires_at)
+		values ($1, $2, $3, $4, clock_timestamp() + $5::int * interval '1 millisecond')
+		on conflict (tenant_id, user_id, thread_id) do update set turn_id = excluded.turn_id, expires_at = excluded.expires_at
+		where ${TURNS}.turn_id = excluded.turn_id or ${TURNS}.expires_at <= clock_timestamp()
+		returning 1
+	), thread as (
+		insert into ${THREADS} (tenant_id, user_id, id, created_at, data)
+		select $1, $2, $3, $6::timestamptz, $7::text::json where exists (select 1 from lease)
+		on conflict (tenant_id, user_id, id) do update set data = excluded.data
+		returning 1
+	)
+	insert into ${ITEMS} (tenant_id, user_id, thread_id, id, type, created_at, data)
+	select $1, $2, $3, $8, $9, $10::timestamptz, $11::text::json where exists (select 1 from thread)
+	on conflict (tenant_id, user_id, thread_id, id) do update set type = excluded.type, data = excluded.data
+	returning seq`

@@ -525,6 +525,33 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 		return rows.length > 0
 	}
 
+	/** The lease, the thread and its first item in one statement (one round trip). */
+	async startThread(
+		thread: ThreadMetadata,
+		item: ThreadItem,
+		turn: { turnId: string; ttlMs: number },
+		context: C
+	): Promise<boolean> {
+		const { tenantId, userId } = ownerOf(context, this.limits)
+		checkId('turn id', turn.turnId, this.limits)
+		const threadRow = prepareThread(thread, this.limits)
+		const itemRow = prepareItem(thread.id, item, this.limits)
+		const rows = await this.run('startThread', statements.START_THREAD, [
+			tenantId,
+			userId,
+			threadRow.id,
+			turn.turnId,
+			Math.max(0, Math.round(turn.ttlMs)),
+			new Date(threadRow.createdAt).toISOString(),
+			threadRow.data,
+			itemRow.id,
+			itemRow.type,
+			new Date(itemRow.createdAt).toISOString(),
+			itemRow.data
+		])
+		return rows.length > 0
+	}
+
 	async releaseTurn(threadId: string, turnId: string, context: C): Promise<void> {
 		const { tenantId, userId } = ownerOf(context, this.limits)
 		if (!storableId(threadId, this.limits) || !storableId(turnId, this.limits)) return

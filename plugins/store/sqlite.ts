@@ -20,6 +20,8 @@ import {
 	emptyPage,
 	MIGRATIONS_TABLE,
 	type Owner,
+	type PreparedItem,
+	type PreparedThread,
 	ownerOf,
 	prepareAttachment,
 	prepareItem,
@@ -90,6 +92,12 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 		apply: (current: unknown) => unknown
 	) => unknown
 	private readonly deleteThreadAndItems: (owner: Owner, threadId: string) => void
+	private readonly startThreadRows: (
+		owner: Owner,
+		turn: { turnId: string; expiresAt: number; now: number },
+		thread: PreparedThread,
+		item: PreparedItem
+	) => boolean
 	private readonly patchThread: (owner: Owner, threadId: string, update: ThreadUpdate) => ThreadMetadata
 	private readonly rewriteItem: (
 		owner: Owner,
@@ -152,6 +160,24 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 				)
 			return result.current
 		}).immediate
+		this.startThreadRows = this.client.transaction((owner, turn, thread, item) => {
+			const { acquireTurn, saveThread, addItem } = this.statements
+			const { tenantId, userId } = owner
+			const leased = acquireTurn.run(tenantId, userId, thread.id, turn.turnId, turn.expiresAt, turn.now)
+			if (leased.changes === 0) return false
+			saveThread.run(tenantId, userId, thread.id, thread.createdAt, thread.data)
+			const written = addItem.run(
+				item.id,
+				item.type,
+				item.createdAt,
+				item.data,
+				tenantId,
+				userId,
+				thread.id
+			)
+			if (written.changes === 0) throw new NotFoundError('thread', thread.id)
+			return true
+		})
 		this.deleteThreadAndItems = this.client.transaction((owner, threadId) => {
 			const { deleteThreadItems, deleteThread } = this.statements
 			deleteThreadItems.run(owner.tenantId, owner.userId, threadId)
@@ -416,6 +442,28 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 				now
 			)
 			return written.changes > 0
+		})
+	}
+
+	/** The lease, the thread and its first item in one transaction (one write of the group commit). */
+	async startThread(
+		thread: ThreadMetadata,
+		item: ThreadItem,
+		turn: { turnId: string; ttlMs: number },
+		context: C
+	): Promise<boolean> {
+		const owner = ownerOf(context, this.limits)
+		checkId('turn id', turn.turnId, this.limits)
+		const threadRow = prepareThread(thread, this.limits)
+		const itemRow = prepareItem(thread.id, item, this.limits)
+		return this.write('startThread', () => {
+			const now = Date.now()
+			return this.startThreadRows(
+				owner,
+				{ turnId: turn.turnId, expiresAt: now + turn.ttlMs, now },
+				threadRow,
+				itemRow
+			)
 		})
 	}
 

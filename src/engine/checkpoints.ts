@@ -53,6 +53,11 @@ export class Checkpoints<C extends ChatKitContext> {
 		this.schedule()
 	}
 
+	/** True when `settle` has something to wait for or to write (most events: false, and no await is needed). */
+	get unsettled(): boolean {
+		return this.writing !== undefined || (this.due && !this.stopped)
+	}
+
 	/** Waits for a checkpoint in flight and runs a due one: call before the turn writes. */
 	async settle(): Promise<void> {
 		if (this.writing) await this.writing

@@ -88,8 +88,8 @@ class Aborted extends Error {}
 /** Receives each event of a turn once it is persisted; a returned promise holds the turn until it settles (backpressure). */
 export type Emit = (event: ThreadStreamEvent) => void | Promise<void>
 
-/** A write that comes before the response phase (the new thread, the user's message), with the event that announces it. */
-export type Step = () => Promise<ThreadStreamEvent | undefined>
+/** A write that comes before the response phase (the new thread, the user's message), with the events that announce it. */
+export type Step = () => Promise<ThreadStreamEvent | ThreadStreamEvent[] | undefined>
 
 /** The default cancellation hook: keep what the user saw of the assistant's messages, and say it was cut off. */
 export const defaultHandleStreamCancelled = async <C extends ChatKitContext>(
@@ -209,7 +209,7 @@ async function respondPhase<C extends ChatKitContext>(
 	const emit = emitThroughHooks(handlers, thread, context, send)
 	for (const step of before) {
 		if (signal.aborted) return
-		let event: ThreadStreamEvent | undefined
+		let event: ThreadStreamEvent | ThreadStreamEvent[] | undefined
 		try {
 			event = await step()
 		} catch (error) {
@@ -218,7 +218,8 @@ async function respondPhase<C extends ChatKitContext>(
 			return
 		}
 		if (signal.aborted) return
-		if (event) await emit(event)
+		if (Array.isArray(event)) for (const each of event) await emit(each)
+		else if (event) await emit(event)
 	}
 	if (signal.aborted) return
 	const { store } = handlers
@@ -298,8 +299,10 @@ async function respondPhase<C extends ChatKitContext>(
 				const next = await iterator.next()
 				waiting = false
 				if (signal.aborted) throw new Aborted()
-				await checkpoints.settle()
-				if (signal.aborted) throw new Aborted()
+				if (checkpoints.unsettled) {
+					await checkpoints.settle()
+					if (signal.aborted) throw new Aborted()
+				}
 				if (next.done) {
 					finished = true
 					break

@@ -32,6 +32,20 @@ export const takeTurnLease = async <C extends ChatKitContext>(
 ): Promise<TurnLease> => {
 	const turnId = crypto.randomUUID()
 	if (!(await store.acquireTurn(threadId, turnId, ttlMs, context))) throw turnInProgress()
+	return holdTurnLease(store, threadId, turnId, context, ttlMs)
+}
+
+/**
+ * Keeps a lease `turnId` holds (or is taking) on the thread: renewed every third of `ttlMs` until released.
+ * Releasing a lease that was never taken does nothing.
+ */
+export const holdTurnLease = <C extends ChatKitContext>(
+	store: Store<C>,
+	threadId: string,
+	turnId: string,
+	context: C,
+	ttlMs: number
+): TurnLease => {
 	const renew = setInterval(() => {
 		store
 			.acquireTurn(threadId, turnId, ttlMs, context)

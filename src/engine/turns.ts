@@ -15,7 +15,13 @@ import type { RequestParams, StructuredInputSubmission, UserMessageInput } from 
 import { type ChatKitContext, NotFoundError, type Store } from '../store/types'
 import { ChatKitError } from './errors'
 import { type Emit, emitThroughHooks, runPipeline, type Step } from './pipeline'
-import { DEFAULT_TURN_LEASE_MS, takeTurnLease } from './turn-lease'
+import {
+	DEFAULT_TURN_LEASE_MS,
+	holdTurnLease,
+	takeTurnLease,
+	type TurnLease,
+	turnInProgress
+} from './turn-lease'
 import type { ChatKitHandlers } from './types'
 
 /**
@@ -78,10 +84,14 @@ export class Turns<C extends ChatKitContext> {
 		return runPipeline({ handlers, thread, context, signal, source, emit, before })
 	}
 
-	/** A new thread: its turn holds the new thread's lease from the start, before the thread is saved. */
+	/**
+	 * A new thread: its turn holds the new thread's lease from the start. With `store.startThread`, the lease,
+	 * the thread and the user's message are one write; otherwise the lease is taken before the thread is saved.
+	 */
 	async create({ input }: RequestParams<'threads.create'>, context: C): Promise<Turn> {
 		const attachments = await this.loadAttachments(input.attachments, context)
 		const { store } = this
+		const ttl = this.handlers.turnLeaseMs ?? DEFAULT_TURN_LEASE_MS
 		return async (signal, emit) => {
 			const thread: Thread = withItems({
 				id: store.generateThreadId(context),
@@ -90,17 +100,39 @@ export class Turns<C extends ChatKitContext> {
 				metadata: {}
 			})
 			const item = this.newUserMessage(thread, input, attachments, context)
-			const createThread: Step = async () => {
-				await store.saveThread(threadMetadataOf(thread), context)
-				return { type: 'thread.created', thread }
-			}
-			const ttl = this.handlers.turnLeaseMs ?? DEFAULT_TURN_LEASE_MS
-			const lease = await takeTurnLease(store, thread.id, context, ttl)
-			try {
-				await this.respond(thread, item, context, signal, emit, [
-					createThread,
+			const created: ThreadStreamEvent = { type: 'thread.created', thread }
+			let lease: TurnLease
+			let before: Step[]
+			if (store.startThread && attachments.length === 0) {
+				const startThread = store.startThread.bind(store)
+				const turnId = crypto.randomUUID()
+				lease = holdTurnLease(store, thread.id, turnId, context, ttl)
+				before = [
+					async () => {
+						if (
+							!(await startThread(
+								threadMetadataOf(thread),
+								item,
+								{ turnId, ttlMs: ttl },
+								context
+							))
+						)
+							throw turnInProgress()
+						return [created, { type: 'thread.item.done', item }]
+					}
+				]
+			} else {
+				lease = await takeTurnLease(store, thread.id, context, ttl)
+				before = [
+					async () => {
+						await store.saveThread(threadMetadataOf(thread), context)
+						return created
+					},
 					this.saveUserMessage(thread, item, context)
-				])
+				]
+			}
+			try {
+				await this.respond(thread, item, context, signal, emit, before)
 			} finally {
 				await lease.release()
 			}

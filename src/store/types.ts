@@ -173,6 +173,22 @@ export interface Store<C extends ChatKitContext = ChatKitContext> {
 	 * holds it before it is saved); leases are scoped by owner like everything else.
 	 */
 	acquireTurn(threadId: string, turnId: string, ttlMs: number, context: C): Promise<boolean>
+	/**
+	 * A new thread's first writes in one call, all or nothing: takes the thread's turn lease for
+	 * `turn.turnId` (as {@link Store.acquireTurn}), saves the thread (as {@link Store.saveThread}) and adds
+	 * `item`, its first item (as {@link Store.addThreadItem}). Returns `false` and writes nothing while
+	 * another turn holds the thread's lease.
+	 *
+	 * Optional: the engine starts `threads.create` turns with it (when the message has no attachments),
+	 * one round trip where the three calls take three; without it, it makes the three calls in turn.
+	 * Scoped by owner like every call; the lease is given back with {@link Store.releaseTurn}.
+	 */
+	startThread?(
+		thread: ThreadMetadata,
+		item: ThreadItem,
+		turn: { turnId: string; ttlMs: number },
+		context: C
+	): Promise<boolean>
 	/** Give a thread's turn lease back, when `turnId` holds it (nothing otherwise). */
 	releaseTurn(threadId: string, turnId: string, context: C): Promise<void>
 	/** Upsert an attachment record (with its server-only `metadata`). */

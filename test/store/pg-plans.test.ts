@@ -102,7 +102,20 @@ const parameters: Record<string, (string | number)[]> = {
 	LOAD_ATTACHMENT: [TENANT, USER, 'atc_20'],
 	DELETE_ATTACHMENT: [TENANT, USER, 'atc_20'],
 	ACQUIRE_TURN: [TENANT, USER, THREAD, 'turn_1', 30_000],
-	RELEASE_TURN: [TENANT, USER, THREAD, 'turn_1']
+	RELEASE_TURN: [TENANT, USER, THREAD, 'turn_1'],
+	START_THREAD: [
+		TENANT,
+		USER,
+		'thr_started',
+		'turn_2',
+		30_000,
+		now,
+		threadDocument,
+		'msg_first',
+		'user_message',
+		now,
+		itemDocument
+	]
 }
 
 /** Every statement the store runs, by its dotted name in `postgres-statements.ts`. */

@@ -33,6 +33,10 @@ if (!reachable && process.env.CI === 'true') {
 
 	const tables = { threads: 'chatkit_threads', items: 'chatkit_items' }
 
+	test("the PostgreSQL store has startThread, so the contract's startThread tests run on it", () => {
+		expect(PostgresStore.prototype.startThread).toBeFunction()
+	})
+
 	storeContract('PostgreSQL', {
 		open: () => postgresStore({ url: database.url, max: 4 }),
 		async sabotage(store, table, operation) {

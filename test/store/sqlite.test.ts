@@ -29,6 +29,10 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }))
 
 const tables = { threads: 'chatkit_threads', items: 'chatkit_items' }
 
+test("the SQLite store has startThread, so the contract's startThread tests run on it", () => {
+	expect(SqliteStore.prototype.startThread).toBeFunction()
+})
+
 storeContract('SQLite', {
 	open: () => sqliteStore({ path: join(folder, 'contract.db') }),
 	async sabotage(store, table, operation) {
