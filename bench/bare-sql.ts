@@ -1,7 +1,7 @@
 /**
  * The writes and reads of the "bare + same SQL" baselines: what a persistent server must do at least, on the
- * store's own tables: one INSERT per thread and per item of a streaming turn, one SELECT per `threads.list`,
- * as prepared statements (`Bun.SQL` on PostgreSQL, `bun:sqlite` on SQLite), each awaited where ChatKit
+ * store's own tables: one INSERT per thread and per item of a streaming turn, one SELECT per `threads.list`
+ * and per `items.list`, as prepared statements (`Bun.SQL` on PostgreSQL, `bun:sqlite` on SQLite), each awaited where ChatKit
  * awaits its store call. The schema is the store's (its migrations, applied by opening the store once).
  */
 import { Database } from 'bun:sqlite'
@@ -10,12 +10,16 @@ import { BENCH_USER, STORE_PLUGIN } from './fixtures'
 
 /** A thread's stored document. */
 export type StoredThread = { id: string } & Record<string, unknown>
+/** An item's stored document. */
+export type StoredItem = { id: string; type: string } & Record<string, unknown>
 
 export interface BareSql {
 	insertThread(id: string, createdAt: string, document: string): Promise<void>
 	insertItem(threadId: string, id: string, type: string, createdAt: string, document: string): Promise<void>
 	/** The newest `limit` thread documents, parsed. */
 	newestThreads(limit: number): Promise<StoredThread[]>
+	/** The newest `limit` item documents of a thread, parsed. */
+	newestItems(threadId: string, limit: number): Promise<StoredItem[]>
 	close(): Promise<void>
 }
 
@@ -39,6 +43,8 @@ const postgresSql = (url: string): BareSql => {
 		values ($1, $2, $3, $4, $5, $6::timestamptz, $7::text::json)`
 	const NEWEST = `select data from chatkit_threads where array[tenant_id, user_id] = array[$1, $2]
 		order by created_at desc, seq desc limit $3`
+	const NEWEST_ITEMS = `select data from chatkit_items where array[tenant_id, user_id, thread_id] = array[$1, $2, $3]
+		order by created_at desc, seq desc limit $4`
 	return {
 		async insertThread(id, createdAt, document) {
 			await sql.unsafe(INSERT_THREAD, [TENANT, USER, id, createdAt, document])
@@ -48,6 +54,15 @@ const postgresSql = (url: string): BareSql => {
 		},
 		async newestThreads(limit) {
 			const rows = await sql.unsafe<{ data: StoredThread }[]>(NEWEST, [TENANT, USER, limit])
+			return rows.map((row) => row.data)
+		},
+		async newestItems(threadId, limit) {
+			const rows = await sql.unsafe<{ data: StoredItem }[]>(NEWEST_ITEMS, [
+				TENANT,
+				USER,
+				threadId,
+				limit
+			])
 			return rows.map((row) => row.data)
 		},
 		close: () => sql.close({ timeout: 5 })
@@ -68,6 +83,9 @@ const sqliteSql = (path: string): BareSql => {
 	const newest = db.prepare<{ data: string }, [string, string, number]>(
 		'select data from chatkit_threads where tenant_id = ? and user_id = ? order by created_at desc, seq desc limit ?'
 	)
+	const newestItems = db.prepare<{ data: string }, [string, string, string, number]>(
+		'select data from chatkit_items where tenant_id = ? and user_id = ? and thread_id = ? order by created_at desc, seq desc limit ?'
+	)
 	return {
 		async insertThread(id, createdAt, document) {
 			insertThread.run(TENANT, USER, id, Date.parse(createdAt), document)
@@ -77,6 +95,11 @@ const sqliteSql = (path: string): BareSql => {
 		},
 		async newestThreads(limit) {
 			return newest.all(TENANT, USER, limit).map((row) => JSON.parse(row.data) as StoredThread)
+		},
+		async newestItems(threadId, limit) {
+			return newestItems
+				.all(TENANT, USER, threadId, limit)
+				.map((row) => JSON.parse(row.data) as StoredItem)
 		},
 		async close() {
 			db.close()

@@ -92,11 +92,15 @@ export const seedStore = async (
 	await run(items, (index) => store.addThreadItem(ITEMS_THREAD_ID, seedItem(index), BENCH_CONTEXT))
 }
 
-/** The same threads as `seedStore`, written by the bare + SQL baseline's own INSERT. */
-export const seedBareSql = async (sql: BareSql, threads: number): Promise<void> => {
+/** The same threads and items as `seedStore`, written by the bare + SQL baseline's own INSERTs. */
+export const seedBareSql = async (sql: BareSql, threads: number, items = 0): Promise<void> => {
 	for (let index = 0; index < threads; index++) {
 		const thread = seedThread(index)
 		await sql.insertThread(thread.id, thread.created_at, JSON.stringify(thread))
+	}
+	for (let index = 0; index < items; index++) {
+		const item = seedItem(index)
+		await sql.insertItem(ITEMS_THREAD_ID, item.id, item.type, item.created_at, JSON.stringify(item))
 	}
 }
 

@@ -9,9 +9,9 @@ import type { Responder } from '../src/engine/types'
 import { streamText } from '../src/respond'
 import { MemoryStore } from '../src/store/memory'
 import type { Store } from '../src/store/types'
-import { type BareSql, openBareSql } from './bare-sql'
+import { type BareSql, openBareSql, type StoredItem } from './bare-sql'
 import { JSON_HEADERS, turnResponse } from './baseline'
-import { BENCH_USER, PATH, STORE_PLUGIN, seedBareSql, seedStore, tokens } from './fixtures'
+import { BENCH_USER, ITEMS_THREAD_ID, PATH, STORE_PLUGIN, seedBareSql, seedStore, tokens } from './fixtures'
 
 export interface ServerConfig {
 	/**
@@ -21,7 +21,7 @@ export interface ServerConfig {
 	kind: 'bare' | 'bare-sql' | 'elysia' | 'chatkit'
 	/** chatkit: `memory`, `sqlite:<path>` or `postgres://…`; bare-sql: `sqlite:<path>` or `postgres://…`. */
 	store?: string
-	/** chatkit only: seed this many threads (and `items` items in the first) before listening. */
+	/** chatkit and bare-sql: seed this many threads (and `items` items in the first) before listening. */
 	threads?: number
 	items?: number
 	/** Milliseconds between deltas (0: all at once). */
@@ -89,15 +89,36 @@ const listThreads = async (sql: BareSql): Promise<Response> => {
 	return new Response(JSON.stringify(page), { headers: JSON_HEADERS })
 }
 
+/** An item in its wire form: the fixture's items are user and assistant messages; content parts as the wire orders them. */
+const itemToWire = (item: StoredItem) =>
+	item.type === 'assistant_message'
+		? {
+				...item,
+				content: (item.content as { annotations?: unknown[]; text: string; type: string }[]).map(
+					(part) => ({ annotations: part.annotations ?? [], text: part.text, type: part.type })
+				)
+			}
+		: item
+
+/** `items.list` as ChatKit answers it (limit 20, newest first), from one SELECT. */
+const listItems = async (sql: BareSql): Promise<Response> => {
+	const rows = await sql.newestItems(ITEMS_THREAD_ID, LIST_LIMIT + 1)
+	const hasMore = rows.length > LIST_LIMIT
+	const data = (hasMore ? rows.slice(0, LIST_LIMIT) : rows).map(itemToWire)
+	const page = hasMore ? { data, has_more: true, after: data.at(-1)?.id } : { data, has_more: false }
+	return new Response(JSON.stringify(page), { headers: JSON_HEADERS })
+}
+
 const startBareSql = async () => {
 	const sql = await openBareSql(config.store ?? '')
-	if (config.threads) await seedBareSql(sql, config.threads)
+	if (config.threads) await seedBareSql(sql, config.threads, config.items ?? 0)
 	const server = Bun.serve({
 		hostname: '127.0.0.1',
 		port: 0,
 		async fetch(request) {
 			const body = (await request.json()) as Body
 			if (body.type === 'threads.list') return listThreads(sql)
+			if (body.type === 'items.list') return listItems(sql)
 			if (body.type === 'threads.create') return turnResponse(paceMs, sql)
 			return answer(body)
 		}

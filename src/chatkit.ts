@@ -364,15 +364,15 @@ const bodyTimedOut = (timeoutMs: number) =>
 const readText = async (request: Request, maxBytes: number, timeoutMs: number): Promise<string> => {
 	const declared = request.headers.get('content-length')
 	if (Number(declared) > maxBytes) throw tooLarge(maxBytes)
+	const text = declared !== null ? request.text() : readChunks(request, maxBytes)
+	// A small body usually came with the headers: no deadline to set.
+	if (Bun.peek.status(text) === 'fulfilled') return Bun.peek(text) as string
 	let timer: ReturnType<typeof setTimeout> | undefined
 	const expired = new Promise<never>((_, reject) => {
 		timer = setTimeout(() => reject(bodyTimedOut(timeoutMs)), timeoutMs)
 	})
 	try {
-		return await Promise.race([
-			declared !== null ? request.text() : readChunks(request, maxBytes),
-			expired
-		])
+		return await Promise.race([text, expired])
 	} finally {
 		clearTimeout(timer)
 	}
@@ -562,12 +562,12 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 					let store: Store | undefined =
 						handlerOptions.store ?? (ctx.chatkitStore as Store | undefined)
 					const span = startRequestSpan()
-					const answer = async (response: Response, code: string | null) => {
+					const answer = (response: Response, code: string | null) => {
 						outcome.status = response.status
 						outcome.code = code
 						endRequestSpan(span, response.status, code)
-						await record.end({ context: ctx, store })
-						return response
+						const ending = record.end({ context: ctx, store })
+						return ending ? ending.then(() => response) : response
 					}
 					try {
 						const body = await readBody(request, maxBodyBytes, bodyTimeoutMs)
@@ -604,13 +604,16 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 							ctx as ChatKitContext
 						)
 						setTraceParent(ctx, span)
-						const release = await runGuards(guards, {
-							chatkitRequest,
-							streaming: isStreamingRequest(chatkitRequest),
-							context: ctx as ChatKitContext,
-							store,
-							request
-						})
+						const release =
+							guards.length === 0
+								? admitted
+								: await runGuards(guards, {
+										chatkitRequest,
+										streaming: isStreamingRequest(chatkitRequest),
+										context: ctx as ChatKitContext,
+										store,
+										request
+									})
 						if (typeof release !== 'function') {
 							outcome.refusedBy = release.by
 							outcome.streamed =
@@ -667,9 +670,9 @@ const streamEnd = (
 		if (event.type === 'thread.created') record.outcome.threadId = event.thread.id
 		else if (event.type === 'error') record.outcome.code = event.code
 	},
-	report(cancelled) {
+	async report(cancelled) {
 		record.outcome.cancelled = cancelled
 		endRequestSpan(span, 200, record.outcome.code)
-		return record.end({ context, store })
+		await record.end({ context, store })
 	}
 })

@@ -67,8 +67,8 @@ export interface RequestRecord {
 	readonly path: string
 	/** Set once the endpoint's handler runs: it reports the outcome from then on. */
 	handled: boolean
-	/** Report the outcome to the hooks, the first time only. */
-	end(args: { context: Record<string, unknown>; store: Store | undefined }): Promise<void>
+	/** Report the outcome to the hooks, the first time only (a promise while hooks run, nothing without hooks). */
+	end(args: { context: Record<string, unknown>; store: Store | undefined }): Promise<void> | undefined
 }
 
 /** Arrival of each POST an app with `chatkit()` received, so that plugins refusing it early can report it. */
@@ -98,20 +98,26 @@ export const startRecord = (
 		outcome: emptyOutcome(),
 		path,
 		handled: false,
-		async end({ context, store }) {
+		end({ context, store }) {
 			if (ended) return
 			ended = true
 			record.outcome.durationMs = performance.now() - started
-			for (const hook of hooks())
-				try {
-					await hook(record.outcome, { context, store, request })
-				} catch (error) {
-					logError('a request-end hook failed', error)
-				}
+			const list = hooks()
+			if (list.length === 0) return
+			return runHooks(list, record.outcome, { context, store, request })
 		}
 	}
 	records.set(request, record)
 	return record
+}
+
+const runHooks = async (hooks: RequestEndHook[], outcome: RequestOutcome, args: RequestEndArgs) => {
+	for (const hook of hooks)
+		try {
+			await hook(outcome, args)
+		} catch (error) {
+			logError('a request-end hook failed', error)
+		}
 }
 
 export const recordOf = (request: Request): RequestRecord | undefined => records.get(request)

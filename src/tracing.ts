@@ -1,6 +1,7 @@
 import {
 	type Attributes,
 	type Context,
+	INVALID_SPAN_CONTEXT,
 	context as otelContext,
 	type Span,
 	SpanKind,
@@ -16,6 +17,21 @@ import type { ChatKitContext, Store } from './store/types'
  * default), `@opentelemetry/api` hands out non-recording spans and tracing costs next to nothing.
  */
 export const chatkitTracer = () => trace.getTracer('elysia-chatkit')
+
+/**
+ * False while no OpenTelemetry SDK is registered: the global provider is then the API's proxy without a
+ * delegate, every span would be a no-op, and the package skips making them (and their contexts).
+ */
+export const tracingEnabled = (): boolean => {
+	const provider = trace.getTracerProvider() as { getDelegateTracer?: (name: string) => unknown }
+	return (
+		typeof provider.getDelegateTracer !== 'function' ||
+		provider.getDelegateTracer('elysia-chatkit') !== undefined
+	)
+}
+
+/** The span handed out while tracing is off: records nothing, as the API's no-op spans. */
+const NOT_RECORDING: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT)
 
 /** Span attribute names the package sets (never message text, tokens or credentials). */
 export const SPAN_ATTRIBUTES = {
@@ -34,6 +50,7 @@ const parents = new WeakMap<object, Context>()
 
 /** Makes `span` the parent of the spans started for this request context (store, model and tool calls). */
 export const setTraceParent = (context: object, span: Span): void => {
+	if (span === NOT_RECORDING) return
 	parents.set(context, trace.setSpan(parents.get(context) ?? otelContext.active(), span))
 }
 
@@ -121,6 +138,7 @@ export const tracedStore = <S extends Store<any>>(store: S): S => {
 		const call = store[method] as ((...args: unknown[]) => Promise<unknown>) | undefined
 		if (typeof call !== 'function') continue
 		wrapped.set(method, function tracedStoreCall(...args: unknown[]) {
+			if (!tracingEnabled()) return call.apply(store, args)
 			const attributes: Attributes = { [SPAN_ATTRIBUTES.storeOperation]: method }
 			const threadId = threadIdOf(method, args[0])
 			if (threadId !== undefined) attributes[SPAN_ATTRIBUTES.threadId] = threadId
@@ -145,7 +163,9 @@ export const tracedStore = <S extends Store<any>>(store: S): S => {
 
 /** Starts the span of one request to the endpoint (`chatkit.request`, renamed `chatkit <type>` once parsed). */
 export const startRequestSpan = (): Span =>
-	chatkitTracer().startSpan('chatkit.request', { kind: SpanKind.SERVER }, otelContext.active())
+	tracingEnabled()
+		? chatkitTracer().startSpan('chatkit.request', { kind: SpanKind.SERVER }, otelContext.active())
+		: NOT_RECORDING
 
 /** Names the request span after the request and sets its thread and user attributes. */
 export const describeRequestSpan = (

@@ -70,8 +70,10 @@ export const createReads = <C extends ChatKitContext>(
 		},
 
 		async 'items.list'({ thread_id, limit, after, order }, context) {
-			await store.loadThread(thread_id, context)
 			const page = await store.loadThreadItems(thread_id, after, pageSize(limit), order, context)
+			// Items are scoped by owner and live only in their thread: a page with any is the owner's
+			// thread. An empty one may be an unknown (or another owner's) thread, answered 404.
+			if (page.data.length === 0) await store.loadThread(thread_id, context)
 			return pageToWire<ThreadItem>(page, itemToWire, isHiddenItem)
 		},
 
