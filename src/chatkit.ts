@@ -219,8 +219,8 @@ interface DirectController {
 interface StreamEnd {
 	/** Release what the guards took (at the stream's end or as its client goes away). */
 	release: () => void
-	/** Report the request's outcome (after the turn has handled a cancellation). */
-	report: (cancelled: boolean) => Promise<void>
+	/** Report the request's outcome (after the turn has handled a cancellation); a promise while hooks run. */
+	report: (cancelled: boolean) => Promise<void> | undefined
 	/** Sees each event sent (the thread created, error codes). */
 	observe: (event: StreamEvent) => void
 }
@@ -670,9 +670,9 @@ const streamEnd = (
 		if (event.type === 'thread.created') record.outcome.threadId = event.thread.id
 		else if (event.type === 'error') record.outcome.code = event.code
 	},
-	async report(cancelled) {
+	report(cancelled) {
 		record.outcome.cancelled = cancelled
 		endRequestSpan(span, 200, record.outcome.code)
-		await record.end({ context, store })
+		return record.end({ context, store })
 	}
 })

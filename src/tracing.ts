@@ -22,7 +22,7 @@ export const chatkitTracer = () => trace.getTracer('elysia-chatkit')
  * False while no OpenTelemetry SDK is registered: the global provider is then the API's proxy without a
  * delegate, every span would be a no-op, and the package skips making them (and their contexts).
  */
-export const tracingEnabled = (): boolean => {
+const tracingEnabled = (): boolean => {
 	const provider = trace.getTracerProvider() as { getDelegateTracer?: (name: string) => unknown }
 	return (
 		typeof provider.getDelegateTracer !== 'function' ||
