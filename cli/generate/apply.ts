@@ -73,7 +73,7 @@ export const applyPlan = (root: string, plan: Plan, sourceAtDetection?: string):
 	}
 	if (plan.env.length) {
 		if (appendEnv(join(root, plan.envFile), plan.env, false)) applied.env.push(plan.envFile)
-		if (plan.mode === 'new-project' && appendEnv(join(root, '.env'), plan.env, true))
+		if (plan.localEnv.length && appendEnv(join(root, '.env'), plan.localEnv, true))
 			applied.env.push('.env')
 	}
 	return applied

@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs'
 import { basename, dirname, join, relative } from 'node:path'
 import type { Detection } from '../detect'
+import { readText } from '../detect/files'
 import { type ChatModuleInput, chatModule } from '../templates/chat'
 import { chatTest } from '../templates/chat-test'
 import { newProjectFiles } from '../templates/project'
+import { ownVersion } from '../version'
 
 export type Level = 1 | 2 | 3
 
@@ -51,6 +53,11 @@ export interface Plan {
 	/** `.env.example` entries to add (names not already there). */
 	env: EnvEntry[]
 	envFile: string
+	/**
+	 * Entries written to `.env` too, secrets with a random value: all of them in a new project; in an app, the
+	 * secrets it cannot start without, when its `.gitignore` keeps `.env` out of git.
+	 */
+	localEnv: EnvEntry[]
 	dependencies: string[]
 	devDependencies: string[]
 	/** What the user should know: the auth line to change, the database shared, … */
@@ -210,6 +217,7 @@ export const planInit = (detection: Detection, options: InitOptions = {}): Plan 
 		manual: null,
 		env,
 		envFile: '.env.example',
+		localEnv: [],
 		dependencies: [],
 		devDependencies: [],
 		notes
@@ -305,9 +313,11 @@ export const planInit = (detection: Detection, options: InitOptions = {}): Plan 
 		}
 	}
 	const deps = fresh ? {} : detection.dependencies
-	const dependencies = ['elysia', 'elysia-chatkit', ...(level === 3 ? ['zod'] : [])].filter(
-		(name) => !deps[name]
-	)
+	// the version whose templates wrote the code, not whatever the registry has last
+	const version = ownVersion()
+	const dependencies = ['elysia', 'elysia-chatkit', ...(level === 3 ? ['zod'] : [])]
+		.filter((name) => !deps[name])
+		.map((name) => (name === 'elysia-chatkit' && version ? `${name}@^${version}` : name))
 	const devDependencies = [
 		...(fresh ? ['@types/bun', 'typescript'] : []),
 		...(input.auth.kind === 'jwt' ? ['jose'] : [])
@@ -315,13 +325,26 @@ export const planInit = (detection: Detection, options: InitOptions = {}): Plan 
 	if (fresh) base.mode = 'new-project'
 	if (level > 1 && input.database.fallback?.startsWith('sqlite:.data'))
 		notes.push('.data/ holds the SQLite file: keep it out of git')
-	return {
-		...base,
-		files: planned,
-		edit,
-		manual,
-		dependencies,
-		devDependencies,
-		env: env.filter((entry) => !detection.env.names.includes(entry.name))
+	const added = env.filter((entry) => !detection.env.names.includes(entry.name))
+	const secrets = added.filter((entry) => entry.value === '' && /SECRET/.test(entry.name))
+	let localEnv = fresh ? added : []
+	if (!fresh && secrets.length) {
+		const names = secrets.map((entry) => entry.name).join(', ')
+		if (gitIgnoresEnv(detection.root)) {
+			localEnv = secrets
+			notes.push(
+				`${names}: a random development value in .env (git-ignored); set your own where the app runs`
+			)
+		} else
+			notes.push(
+				`set ${names} (in .env or the environment) before starting the app: the ChatKit endpoint does not start without it`
+			)
 	}
+	return { ...base, files: planned, edit, manual, dependencies, devDependencies, env: added, localEnv }
 }
+
+/** The project's `.gitignore` keeps `.env` out of git (`.env`, `/.env`, `.env*`, `*.env`). */
+const gitIgnoresEnv = (root: string) =>
+	(readText(join(root, '.gitignore')) ?? '')
+		.split(/\r?\n/)
+		.some((line) => /^\/?(\*?\.env\*?)$/.test(line.trim()))

@@ -66,6 +66,10 @@ export const formatPlan = (plan: Plan): string => {
 		)
 	if (plan.env.length)
 		lines.push(`  env    ${plan.envFile}: ${plan.env.map((entry) => entry.name).join(', ')}`)
+	if (plan.localEnv.length)
+		lines.push(
+			`  env    .env: ${plan.localEnv.map((entry) => entry.name).join(', ')} (secrets get a random value)`
+		)
 	if (plan.dependencies.length) lines.push(`  add    ${plan.dependencies.join(' ')}`)
 	if (plan.devDependencies.length) lines.push(`  add -d ${plan.devDependencies.join(' ')}`)
 	if (plan.notes.length) lines.push('Notes:', ...plan.notes.map((note) => `  ${note}`))

@@ -30,7 +30,9 @@ describe('create-elysia-chatkit (bun create elysia-chatkit <dir>)', () => {
 		expect(code).toBe(0)
 		expect(stdout).toContain('Found: an empty folder (a new project will be created)')
 		expect(stdout).toContain('Plan (level 1):')
-		expect(stdout).toContain('Install: bun add elysia elysia-chatkit')
+		expect(stdout).toContain(
+			`Install: bun add elysia elysia-chatkit@^${manifest('package.json').version}`
+		)
 		expect(stdout).toContain('Next:\n  cd my-app\n')
 		expect(readdirSync(join(parent, 'my-app')).sort()).toEqual(
 			['.gitignore', 'package.json', 'src', 'tsconfig.json'].sort()

@@ -320,7 +320,7 @@ describe('init through the installed elysia-chatkit command, on the fixture proj
 		const result = await project('empty')
 		expect(result.init?.output).toContain('Found: an empty folder (a new project will be created)')
 		expect(result.init?.output).toContain('Plan (level 2):')
-		expect(result.init?.output).toContain('Install: bun add elysia elysia-chatkit')
+		expect(result.init?.output).toContain(`Install: bun add elysia elysia-chatkit@^${manifest.version}`)
 		expectSecondRunChangesNothing(result, 'src/chatkit.ts')
 		expectBuildsAndPasses(result, 1)
 		expect(result.anonymous).toBe(200)

@@ -183,7 +183,10 @@ export const withServer = async <T>(
 	}
 }
 
-/** Runs the `Install: bun add …` line that `init --no-install` printed, with the tarball for elysia-chatkit. */
+/**
+ * Runs the `Install: bun add …` line that `init --no-install` printed, with the tarball for
+ * `elysia-chatkit@^<version>` (the registry does not have it).
+ */
 const installPrinted = async (output: string, dir: string, tarball: string) => {
 	const line = /^Install: (.+)$/m.exec(output)?.[1]
 	if (!line) throw new Error(`init printed no Install line:\n${output}`)
@@ -196,7 +199,7 @@ const installPrinted = async (output: string, dir: string, tarball: string) => {
 					'bun',
 					'add',
 					'--prefer-offline',
-					...names.map((name) => (name === 'elysia-chatkit' ? tarball : name))
+					...names.map((name) => (name.startsWith('elysia-chatkit@') ? tarball : name))
 				],
 				dir
 			)
