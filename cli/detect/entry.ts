@@ -24,7 +24,15 @@ export interface EntryDetection {
 	importOffset: number
 	/** How relative imports in `appFile` end: `''`, `.ts` or `.js`. */
 	importExtension: '' | '.ts' | '.js'
+	/** How `appFile` writes its imports (its last one): the quote, and whether it ends with a semicolon. */
+	importStyle: ImportStyle
 	reason?: string
+}
+
+/** The quote and the semicolon of a file's import statements, so that an added import looks like its own. */
+export interface ImportStyle {
+	quote: "'" | '"'
+	semicolon: boolean
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a Babel AST walked generically
@@ -142,15 +150,18 @@ const chainEdit = (text: string, chain: Chain): ChainEdit => {
 const importInfo = (program: Node, text: string) => {
 	let importOffset = 0
 	let importExtension: EntryDetection['importExtension'] = ''
+	const importStyle: ImportStyle = { quote: "'", semicolon: false }
 	for (const statement of program.body) {
 		if (statement.type !== 'ImportDeclaration') continue
 		importOffset = statement.end
+		importStyle.quote = text[statement.source.start] === '"' ? '"' : "'"
+		importStyle.semicolon = text[statement.end - 1] === ';'
 		const source: string = statement.source.value
 		if (source.startsWith('.'))
 			importExtension = source.endsWith('.js') ? '.js' : source.endsWith('.ts') ? '.ts' : ''
 	}
 	if (importOffset === 0 && text.startsWith('#!')) importOffset = text.indexOf('\n') + 1
-	return { importOffset, importExtension }
+	return { importOffset, importExtension, importStyle }
 }
 
 /** The relative modules a file imports, resolved against the project's files. */
@@ -234,14 +245,15 @@ const locate = (
 		(list.length === 1 ? list[0] : undefined)
 	const chain = pick(own)
 	if (chain) {
-		const { importOffset, importExtension } = importInfo(program, text)
+		const { importOffset, importExtension, importStyle } = importInfo(program, text)
 		return {
 			file,
 			appFile: file,
 			listens: chain.listen !== null || (chain.variable !== null && listened.has(chain.variable)),
 			edit: chainEdit(text, chain),
 			importOffset,
-			importExtension
+			importExtension,
+			importStyle
 		}
 	}
 	if (own.length > 1 || listened.size === 0) return null
@@ -255,14 +267,15 @@ const locate = (
 		)
 		const target = exported[0] ?? (innerChains.length === 1 ? innerChains[0] : undefined)
 		if (!target) continue
-		const { importOffset, importExtension } = importInfo(inner, source.text)
+		const { importOffset, importExtension, importStyle } = importInfo(inner, source.text)
 		return {
 			file,
 			appFile: imported,
 			listens: true,
 			edit: chainEdit(source.text, target),
 			importOffset,
-			importExtension
+			importExtension,
+			importStyle
 		}
 	}
 	return {
@@ -272,6 +285,7 @@ const locate = (
 		edit: null,
 		importOffset: 0,
 		importExtension: '',
+		importStyle: { quote: "'", semicolon: false },
 		reason: 'the app is listened here but its `new Elysia()` chain was not found'
 	}
 }

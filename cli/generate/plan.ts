@@ -293,7 +293,8 @@ export const planInit = (detection: Detection, options: InitOptions = {}): Plan 
 	if (!fresh) {
 		if (entry?.edit) {
 			const specifier = importPath(entry.appFile, modulePath, entry.importExtension)
-			const importText = `${entry.importOffset === 0 ? '' : '\n'}import { createChat } from '${specifier}'${entry.importOffset === 0 ? '\n' : ''}`
+			const { quote, semicolon } = entry.importStyle
+			const importText = `${entry.importOffset === 0 ? '' : '\n'}import { createChat } from ${quote}${specifier}${quote}${semicolon ? ';' : ''}${entry.importOffset === 0 ? '\n' : ''}`
 			edit = {
 				file: entry.appFile,
 				importOffset: entry.importOffset,

@@ -57,6 +57,13 @@ const token = (claims: Record<string, string>, secret: string) =>
 		.setExpirationTime('5m')
 		.sign(new TextEncoder().encode(secret))
 
+/** The headers of a user whose token is signed with the CHATKIT_JWT_SECRET of the project's .env. */
+const signedWithLocalSecret = async (dir: string) => {
+	const secret = /^CHATKIT_JWT_SECRET=(.+)$/m.exec(readFileSync(join(dir, '.env'), 'utf8'))?.[1]
+	if (!secret) throw new Error('no CHATKIT_JWT_SECRET in .env')
+	return { authorization: `Bearer ${await token({ sub: 'alice' }, secret)}` }
+}
+
 const sqliteTables = (file: string) => {
 	const db = new Database(file, { readonly: true })
 	try {
@@ -132,6 +139,14 @@ const projectSpecs = (databaseUrl: string): ProjectSpec[] => [
 			}
 		}
 	},
+	{
+		name: 'bun-init',
+		fixture: 'bun-init',
+		flags: ['--yes', '--level', '3'],
+		entry: 'index.ts',
+		// a token signed with the secret init wrote to the app's git-ignored .env
+		signIn: (_url, dir) => signedWithLocalSecret(dir)
+	},
 	{ name: 'mounted', fixture: 'mounted', flags: ['--yes'] },
 	{
 		name: 'created',
@@ -141,11 +156,7 @@ const projectSpecs = (databaseUrl: string): ProjectSpec[] => [
 		entry: 'src/index.ts',
 		check: true,
 		// a token signed with the secret `bun create` wrote to the project's .env
-		async signIn(_url, dir) {
-			const secret = /^CHATKIT_JWT_SECRET=(.+)$/m.exec(readFileSync(join(dir, '.env'), 'utf8'))?.[1]
-			if (!secret) throw new Error('no CHATKIT_JWT_SECRET in .env')
-			return { authorization: `Bearer ${await token({ sub: 'alice' }, secret)}` }
-		}
+		signIn: (_url, dir) => signedWithLocalSecret(dir)
 	}
 ]
 
@@ -386,6 +397,33 @@ describe('init through the installed elysia-chatkit command, on the fixture proj
 		expect(result.anonymous).toBe(401)
 		expectTurn(result)
 		expect(result.stored).toBe(1)
+	})
+
+	it('the app `bun init` makes, level 3 without auth of its own: the edit in its style, the new secret in its git-ignored .env, so it starts and serves a signed-in turn', async () => {
+		const result = await project('bun-init')
+		for (const line of [
+			'entry          index.ts',
+			'layout         ./ flat',
+			'Plan (level 3):',
+			'env    .env: CHATKIT_JWT_SECRET (secrets get a random value)'
+		])
+			expect(result.init?.output).toContain(line)
+		expect(result.initChanged).toEqual([
+			'.env',
+			'.env.example',
+			'bun.lock',
+			'chatkit.test.ts',
+			'chatkit.ts',
+			'index.ts',
+			'package.json'
+		])
+		expect(readFileSync(join(result.dir, 'index.ts'), 'utf8')).toContain(
+			'import { createChat } from "./chatkit";\n'
+		)
+		expectSecondRunChangesNothing(result, 'chatkit.ts')
+		expectBuildsAndPasses(result, 3)
+		expect(result.anonymous).toBe(401)
+		expectTurn(result)
 	})
 
 	it('an app with ChatKit already mounted: init says so and changes nothing', async () => {
