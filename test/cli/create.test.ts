@@ -2,6 +2,7 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { emptyFolder, removeCopies, runCli } from './helpers'
+import { ENTER, inTerminal } from './terminal'
 
 afterAll(removeCopies)
 
@@ -51,11 +52,29 @@ describe('create-elysia-chatkit (bun create elysia-chatkit <dir>)', () => {
 		expect(readdirSync(dir)).toEqual(['notes.txt'])
 	})
 
-	test('without a folder and without a terminal, it asks for one instead of writing into the current folder', async () => {
+	test('without a folder and without a terminal, it says to name one and writes nothing', async () => {
 		const dir = emptyFolder()
 		const { stdout, stderr, code } = await runCli(['create', '--yes'], dir)
 		expect(code).toBe(1)
 		expect(stdout + stderr).toContain('name the new folder: bun create elysia-chatkit <dir>')
 		expect(existsSync(join(dir, 'package.json'))).toBe(false)
 	})
+})
+
+describe('create in a terminal', () => {
+	test('asks for the folder, then the level and the plan; the project is written there', async () => {
+		const parent = emptyFolder()
+		const cli = inTerminal(['create', '--no-install'], parent)
+		await cli.until('Project folder?')
+		cli.type(`my-app${ENTER}`)
+		await cli.until('Which level?')
+		cli.type(ENTER)
+		await cli.until('Apply this plan?')
+		expect(cli.output()).toContain('Plan (level 2):')
+		cli.type('y')
+		expect(await cli.exited()).toBe(0)
+		expect(cli.output()).toContain('cd my-app')
+		expect(readFileSync(join(parent, 'my-app', 'src', 'chatkit.ts'), 'utf8')).toContain('drizzleStore')
+		expect(readdirSync(parent)).toEqual(['my-app'])
+	}, 30_000)
 })

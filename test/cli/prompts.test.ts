@@ -4,57 +4,9 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { copyFixture, removeCopies, snapshot } from './helpers'
+import { DOWN, ENTER, inTerminal } from './terminal'
 
 afterAll(removeCopies)
-
-const CLI = join(import.meta.dir, '..', '..', 'cli', 'index.ts')
-const DOWN = '\x1b[B'
-const ENTER = '\r'
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences
-const plain = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
-
-/**
- * Runs the CLI in a pseudo-terminal. `until(text)` waits for `text` in its output; `exited()` waits for the
- * program's end and for the terminal to have given all its output.
- */
-const inTerminal = (args: string[], cwd: string) => {
-	let output = ''
-	let drained = false
-	const decoder = new TextDecoder()
-	const child = Bun.spawn(['bun', CLI, ...args], {
-		cwd,
-		env: { ...process.env, TERM: 'xterm-256color' },
-		terminal: {
-			cols: 120,
-			rows: 50,
-			data: (_terminal, data) => {
-				output += decoder.decode(data, { stream: true })
-			},
-			exit: () => {
-				drained = true
-			}
-		}
-	})
-	const terminal = child.terminal as Bun.Terminal
-	return {
-		output: () => plain(output),
-		until: async (text: string) => {
-			while (!plain(output).includes(text)) {
-				if (drained)
-					throw new Error(`ended without printing ${JSON.stringify(text)}:\n${plain(output)}`)
-				await Bun.sleep(20)
-			}
-		},
-		type: (keys: string) => terminal.write(keys),
-		exited: async () => {
-			const code = await child.exited
-			while (!drained) await Bun.sleep(20)
-			terminal.close()
-			return code
-		}
-	}
-}
 
 describe('init in a terminal', () => {
 	test('asks for the level; choosing level 3 and confirming writes a level-3 module', async () => {
