@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path'
 import { detectProject } from './detect'
 import { applyPlan } from './generate/apply'
 import { type InitOptions, type Level, type Plan, planInit } from './generate/plan'
-import { formatApplied, formatDetection, formatPlan } from './generate/report'
+import { formatApplied, formatDetection, formatNext, formatPlan } from './generate/report'
 
 export interface RunInitOptions extends InitOptions {
 	/** Print the report and the plan, write nothing. */
@@ -39,6 +39,7 @@ export const runInit = async (dir: string, options: RunInitOptions = {}) => {
 		log(
 			`\nInstall: bun add ${plan.dependencies.join(' ')}${plan.devDependencies.length ? ` && bun add -d ${plan.devDependencies.join(' ')}` : ''}`
 		)
+	if (plan.next.length) log(`\n${formatNext(plan)}`)
 	return { detection, plan, applied }
 }
 

@@ -11,7 +11,7 @@ export type DatabaseDetection =
 			source: string
 			/** The environment variable with its URL or file, when the app reads one. */
 			variable: string | null
-			/** The SQLite file the app opens by a literal path, when it does. */
+			/** The SQLite file the app opens by a literal path, or when its variable is unset (`X ?? 'app.db'`). */
 			file: string | null
 	  }
 	| { kind: 'none' }
@@ -47,13 +47,19 @@ export const detectDatabase = (root: string, env: EnvDetection, sources: SourceF
 	for (const source of sources) {
 		if (!/from\s+['"]bun:sqlite['"]/.test(source.text)) continue
 		const literal = /new\s+Database\s*\(\s*['"]([^'"]+)['"]/.exec(source.text)?.[1]
-		const variable = /new\s+Database\s*\(\s*(?:process|Bun)\.env\.([A-Za-z_]\w*)/.exec(source.text)?.[1]
+		const read =
+			/new\s+Database\s*\(\s*(?:process|Bun)\.env\.([A-Za-z_]\w*)(?:\s*(?:\?\?|\|\|)\s*['"]([^'"]+)['"])?/.exec(
+				source.text
+			)
+		const variable = read?.[1]
+		// `new Database(process.env.X ?? 'app.db')`: the file the app opens when X is unset.
+		const file = literal ?? read?.[2]
 		if (literal || variable)
 			return {
 				kind: 'sqlite',
 				source: source.path,
 				variable: variable ?? null,
-				file: literal && literal !== ':memory:' ? literal : null
+				file: file && file !== ':memory:' ? file : null
 			}
 	}
 	const byValue = Object.entries(env.values).find(([, value]) => /^postgres(ql)?:\/\//.test(value))

@@ -1,9 +1,9 @@
 import { join } from 'node:path'
 import { type AuthDetection, detectAuth } from './auth'
 import { type DatabaseDetection, detectDatabase } from './database'
-import { type EntryDetection, detectEntry } from './entry'
+import { detectEntry, type EntryDetection, entryCandidates } from './entry'
 import { detectEnv, type EnvDetection } from './env'
-import { isEmptyProject, readText, sourceFiles } from './files'
+import { isEmptyProject, readText, type SourceFile, sourceFiles } from './files'
 import { detectLayout, type LayoutDetection } from './layout'
 
 export type { AuthDetection } from './auth'
@@ -22,6 +22,11 @@ export interface Detection {
 	/** The version range of `elysia` in the dependencies, or `null`. */
 	elysia: string | null
 	entry: EntryDetection | null
+	/**
+	 * The entry `bun init` wrote, still as it wrote it (`console.log("Hello via Bun!")`), when no Elysia app was
+	 * found: `init` puts the server there.
+	 */
+	placeholderEntry: { path: string; text: string } | null
 	/** The file that already mounts a ChatKit endpoint with this package, or `null`. */
 	existingChatKit: string | null
 	auth: AuthDetection
@@ -32,6 +37,21 @@ export interface Detection {
 	hasCors: boolean
 	/** Every dependency and dev dependency with its range. */
 	dependencies: Record<string, string>
+}
+
+const BUN_INIT_ENTRY = /^console\.log\((["'])Hello via Bun!\1\);?$/
+
+/** The entry package.json names (or `index.ts`) when it is `bun init`'s one-line placeholder. */
+const placeholderEntry = (
+	packageJson: Record<string, unknown> | null,
+	sources: SourceFile[]
+): Detection['placeholderEntry'] => {
+	const files = new Map(sources.map((source) => [source.path, source]))
+	for (const path of entryCandidates(packageJson)) {
+		const source = files.get(path)
+		if (source) return BUN_INIT_ENTRY.test(source.text.trim()) ? { path, text: source.text } : null
+	}
+	return null
 }
 
 const CHATKIT_MOUNT = /from\s+['"]elysia-chatkit['"][\s\S]*\bchatkit\s*\(/
@@ -50,12 +70,14 @@ export const detectProject = (root: string): Detection => {
 	}
 	const sources = packageJson || !isEmptyProject(root) ? sourceFiles(root) : []
 	const env = detectEnv(root, sources)
+	const entry = detectEntry(packageJson, sources)
 	return {
 		root,
 		empty: isEmptyProject(root),
 		packageJson,
 		elysia: dependencies.elysia ?? null,
-		entry: detectEntry(packageJson, sources),
+		entry,
+		placeholderEntry: entry ? null : placeholderEntry(packageJson, sources),
 		existingChatKit: sources.find((source) => CHATKIT_MOUNT.test(source.text))?.path ?? null,
 		auth: detectAuth(dependencies, sources),
 		database: detectDatabase(root, env, sources),

@@ -34,8 +34,9 @@ const appendEnv = (path: string, entries: EnvEntry[], withSecrets: boolean) => {
 }
 
 /**
- * Writes the plan: new files only (an existing file is never overwritten), the entry edit only when the
- * file is still as detection read it, the env entries not already present.
+ * Writes the plan: new files only (an existing file is never overwritten, but for one the plan `replaces` that
+ * is still as detection read it), the entry edit only when the file is still as detection read it, the env
+ * entries not already present.
  */
 export const applyPlan = (root: string, plan: Plan, sourceAtDetection?: string): Applied => {
 	const applied: Applied = { written: [], kept: [], edited: [], env: [] }
@@ -64,7 +65,10 @@ export const applyPlan = (root: string, plan: Plan, sourceAtDetection?: string):
 	for (const file of plan.files) {
 		const path = join(root, file.path)
 		if (file.exists || existsSync(path)) {
-			applied.kept.push(file.path)
+			if (file.replaces !== undefined && readFileSync(path, 'utf8') === file.replaces) {
+				writeFileSync(path, file.content)
+				applied.edited.push(file.path)
+			} else applied.kept.push(file.path)
 			continue
 		}
 		mkdirSync(dirname(path), { recursive: true })

@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { basename, dirname, join, relative } from 'node:path'
 import type { Detection } from '../detect'
+import { entryCandidates } from '../detect/entry'
 import { readText } from '../detect/files'
 import { type ChatModuleInput, chatModule } from '../templates/chat'
 import { chatTest } from '../templates/chat-test'
@@ -19,12 +20,14 @@ export interface InitOptions {
 	db?: 'auto' | 'app' | 'sqlite'
 }
 
-/** A file the plan writes; `exists` files are kept as they are. */
+/** A file the plan writes; `exists` files are kept as they are, unless `replaces` says what may be replaced. */
 export interface PlannedFile {
 	path: string
 	content: string
 	purpose: string
 	exists: boolean
+	/** The file's text as detection read it: it is overwritten only while it is still exactly that. */
+	replaces?: string
 }
 
 /** Two insertions in the app file: the import and `.use(createChat())` in its chain. */
@@ -62,6 +65,8 @@ export interface Plan {
 	devDependencies: string[]
 	/** What the user should know: the auth line to change, the database shared, … */
 	notes: string[]
+	/** What to run once it is written: the generated test, the server, a first request. */
+	next: string[]
 }
 
 /**
@@ -161,10 +166,11 @@ const chatInput = (
 	const db = detection.database
 	const useApp = (options.db ?? 'auto') !== 'sqlite' && db.kind !== 'none'
 	if (useApp && db.variable) {
-		database = { variable: db.variable, fallback: null, stripFilePrefix: db.kind === 'sqlite' }
+		const fallback = db.kind === 'sqlite' && db.file ? `sqlite:${db.file}` : null
+		database = { variable: db.variable, fallback, stripFilePrefix: db.kind === 'sqlite' }
 		if (level > 1)
 			notes.push(
-				`store: the app's ${db.kind === 'postgresql' ? 'PostgreSQL' : 'SQLite'} database (${db.variable}, from ${db.source}); ChatKit's tables are prefixed chatkit_`
+				`store: the app's ${db.kind === 'postgresql' ? 'PostgreSQL' : 'SQLite'} database (${db.variable}${fallback ? `, else ${db.file} as the app does` : ''}, from ${db.source}); ChatKit's tables are prefixed chatkit_`
 			)
 	} else if (useApp && db.kind === 'sqlite' && db.file) {
 		database = { variable: own('DATABASE_URL'), fallback: `sqlite:${db.file}`, stripFilePrefix: false }
@@ -220,7 +226,8 @@ export const planInit = (detection: Detection, options: InitOptions = {}): Plan 
 		localEnv: [],
 		dependencies: [],
 		devDependencies: [],
-		notes
+		notes,
+		next: []
 	}
 	if (detection.existingChatKit) {
 		notes.push(`ChatKit is already mounted in ${detection.existingChatKit}: nothing to do`)
@@ -286,11 +293,22 @@ export const planInit = (detection: Detection, options: InitOptions = {}): Plan 
 				? 'test: a turn streams, another user is refused, the account card and its action'
 				: 'test: a turn streams'
 	})
+	const placeholder = fresh || detection.entry ? null : detection.placeholderEntry
+	if (placeholder) {
+		files.push({
+			path: placeholder.path,
+			content: serverEntry(importPath(placeholder.path, modulePath, '')),
+			purpose: "bun init's placeholder → a server that mounts the chat module",
+			replaces: placeholder.text
+		})
+		const scripts = placeholderScripts(detection, placeholder.path)
+		if (scripts) files.push(scripts)
+	}
 	const planned = files.map((file) => ({ ...file, exists: existsSync(join(detection.root, file.path)) }))
 	const entry = detection.entry
 	let edit: EntryEdit | null = null
 	let manual: string | null = null
-	if (!fresh) {
+	if (!fresh && !placeholder) {
 		if (entry?.edit) {
 			const specifier = importPath(entry.appFile, modulePath, entry.importExtension)
 			const { quote, semicolon } = entry.importStyle
@@ -309,7 +327,8 @@ export const planInit = (detection: Detection, options: InitOptions = {}): Plan 
 			const where = entry
 				? `${entry.appFile} (${entry.reason})`
 				: 'no file that listens an Elysia app was found'
-			manual = `import { createChat } from '<path to ${modulePath}>'\n… app.use(createChat())   // before .listen(…)`
+			const from = entry?.appFile ?? entryCandidates(detection.packageJson)[0] ?? 'src/index.ts'
+			manual = `import { createChat } from '${importPath(from, modulePath, entry?.importExtension ?? '')}'   // in ${from}\n… app.use(createChat())   // before .listen(…)`
 			notes.push(`mount by hand: ${where}`)
 		}
 	}
@@ -323,6 +342,13 @@ export const planInit = (detection: Detection, options: InitOptions = {}): Plan 
 		...(fresh ? ['@types/bun', 'typescript'] : []),
 		...(input.auth.kind === 'jwt' ? ['jose'] : [])
 	].filter((name) => !deps[name] && !dependencies.includes(name))
+	const next = fresh ? [] : [`bun test ${testPath}   # the generated test: a turn streams`]
+	if (placeholder) {
+		next.push(
+			'bun run dev   # the server: POST http://localhost:3000/chatkit',
+			`curl -N http://localhost:3000/chatkit -H 'content-type: application/json' -d '${CURL_CREATE}'${input.auth.kind === 'jwt' ? ` -H "authorization: Bearer $TOKEN"   # a token signed with ${input.auth.secretVariable}` : ''}`
+		)
+	}
 	if (fresh) base.mode = 'new-project'
 	if (level > 1 && input.database.fallback?.startsWith('sqlite:.data'))
 		notes.push('.data/ holds the SQLite file: keep it out of git')
@@ -341,7 +367,59 @@ export const planInit = (detection: Detection, options: InitOptions = {}): Plan 
 				`set ${names} (in .env or the environment) before starting the app: the ChatKit endpoint does not start without it`
 			)
 	}
-	return { ...base, files: planned, edit, manual, dependencies, devDependencies, env: added, localEnv }
+	return {
+		...base,
+		files: planned,
+		edit,
+		manual,
+		dependencies,
+		devDependencies,
+		env: added,
+		localEnv,
+		next
+	}
+}
+
+/** The body of a first `threads.create`, for the curl line printed after init. */
+export const CURL_CREATE = JSON.stringify({
+	type: 'threads.create',
+	params: {
+		input: { content: [{ type: 'input_text', text: 'Hello' }], attachments: [], inference_options: {} }
+	}
+})
+
+/** What replaces `bun init`'s placeholder entry: a server that mounts the chat module. */
+const serverEntry = (chatImport: string) =>
+	[
+		"import { Elysia } from 'elysia'",
+		`import { createChat } from '${chatImport}'`,
+		'',
+		'const port = Number(process.env.PORT) || 3000',
+		'',
+		'export const app = new Elysia()',
+		"\t.get('/', () => 'ok')",
+		'\t.use(createChat())',
+		'\t.listen(port)',
+		'',
+		'console.log(`ChatKit on http://localhost:${app.server?.port}/chatkit`)',
+		''
+	].join('\n')
+
+/** `dev` and `start` scripts for the server, added to package.json beside the ones it has. */
+const placeholderScripts = (detection: Detection, entry: string): Omit<PlannedFile, 'exists'> | null => {
+	const text = readFileSync(join(detection.root, 'package.json'), 'utf8')
+	const pkg = JSON.parse(text) as { scripts?: Record<string, string> }
+	const wanted = { dev: `bun run --watch ${entry}`, start: `bun run ${entry}` }
+	const missing = Object.entries(wanted).filter(([name]) => pkg.scripts?.[name] === undefined)
+	if (missing.length === 0) return null
+	pkg.scripts = { ...pkg.scripts, ...Object.fromEntries(missing) }
+	const indent = /\n([ \t]+)"/.exec(text)?.[1] ?? '\t'
+	return {
+		path: 'package.json',
+		content: `${JSON.stringify(pkg, null, indent)}\n`,
+		purpose: `scripts ${missing.map(([name]) => name).join(', ')}: the server`,
+		replaces: text
+	}
 }
 
 /** The project's `.gitignore` keeps `.env` out of git (`.env`, `/.env`, `.env*`, `*.env`). */

@@ -36,7 +36,7 @@ export const formatDetection = (detection: Detection): string => {
 		'Found:',
 		`  package.json   ${detection.packageJson ? 'yes' : 'no'}`,
 		`  elysia         ${detection.elysia ?? 'not a dependency'}`,
-		`  entry          ${entry ? (entry.appFile === entry.file ? entry.file : `${entry.file} (app built in ${entry.appFile})`) : 'not found'}`,
+		`  entry          ${entry ? (entry.appFile === entry.file ? entry.file : `${entry.file} (app built in ${entry.appFile})`) : detection.placeholderEntry ? `${detection.placeholderEntry.path} (bun init's placeholder, no Elysia app yet)` : 'not found'}`,
 		`  chatkit        ${detection.existingChatKit ? `already mounted in ${detection.existingChatKit}` : 'not mounted'}`,
 		`  auth           ${authLine(detection)}`,
 		`  database       ${databaseLine(detection)}`,
@@ -53,7 +53,9 @@ export const formatPlan = (plan: Plan): string => {
 	lines.push(`Plan (level ${plan.level}):`)
 	for (const file of plan.files)
 		lines.push(
-			`  ${file.exists ? 'keep  ' : 'create'} ${file.path}${file.exists ? ' (exists, left as it is)' : `  ${file.purpose}`}`
+			file.exists && file.replaces !== undefined
+				? `  edit   ${file.path}  ${file.purpose}`
+				: `  ${file.exists ? 'keep  ' : 'create'} ${file.path}${file.exists ? ' (exists, left as it is)' : `  ${file.purpose}`}`
 		)
 	if (plan.edit)
 		lines.push(
@@ -75,6 +77,10 @@ export const formatPlan = (plan: Plan): string => {
 	if (plan.notes.length) lines.push('Notes:', ...plan.notes.map((note) => `  ${note}`))
 	return lines.join('\n')
 }
+
+/** The commands to run once the plan is written. */
+export const formatNext = (plan: Plan): string =>
+	plan.next.length ? ['Next:', ...plan.next.map((line) => `  ${line}`)].join('\n') : ''
 
 export const formatApplied = (applied: Applied): string => {
 	const lines: string[] = []

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, test } from 'bun:test'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { detectProject } from '../../cli/detect'
 import { formatDetection } from '../../cli/generate/report'
@@ -60,6 +61,32 @@ describe('init detection', () => {
 		})
 		expect(found.env.prefix).toBe('ORDERS_')
 		expect(found.layout.style).toBe('modules')
+	})
+
+	test("a bun:sqlite file named by a variable with a default: the variable and the app's default file", () => {
+		const dir = emptyFolder()
+		writeFileSync(join(dir, 'package.json'), JSON.stringify({ dependencies: { elysia: '^1.4.30' } }))
+		mkdirSync(join(dir, 'src', 'lib'), { recursive: true })
+		writeFileSync(
+			join(dir, 'src', 'lib', 'db.ts'),
+			"import { Database } from 'bun:sqlite'\n\nexport const db = new Database(process.env.SQLITE_PATH ?? 'data/app.sqlite', { create: true })\n"
+		)
+		expect(detectProject(dir).database).toEqual({
+			kind: 'sqlite',
+			source: 'src/lib/db.ts',
+			variable: 'SQLITE_PATH',
+			file: 'data/app.sqlite'
+		})
+	})
+
+	test("bun init's placeholder entry, when no Elysia app is found", () => {
+		const found = fixture('bun-init-placeholder')
+		expect(found.entry).toBeNull()
+		expect(found.placeholderEntry).toEqual({ path: 'index.ts', text: 'console.log("Hello via Bun!");\n' })
+		expect(formatDetection(found)).toContain(
+			"entry          index.ts (bun init's placeholder, no Elysia app yet)"
+		)
+		expect(fixture('bare').placeholderEntry).toBeNull()
 	})
 
 	test('an app with ChatKit already mounted', () => {

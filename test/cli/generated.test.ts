@@ -1,7 +1,8 @@
 // init on each fixture project, then what a user runs next: tsc with the project's own tsconfig, the
 // generated test, and a turn through the started server over HTTP.
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+
 import { Database } from 'bun:sqlite'
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { SignJWT } from 'jose'
@@ -158,6 +159,7 @@ beforeAll(async () => {
 		['add-2', 'bare', 2],
 		['add-3', 'bare', 3],
 		['better-auth-2', 'better-auth', 2],
+		['bun-init-2', 'bun-init-placeholder', 2],
 		['vitest-2', 'bare', 2]
 	] as const
 	const dirs = await Promise.all(
@@ -217,6 +219,18 @@ describe('a bare Elysia app tested with vitest', () => {
 		expect(existsSync(join(dir, 'src/chatkit_test.ts'))).toBe(true)
 		expect(existsSync(join(dir, 'src/chatkit.test.ts'))).toBe(false)
 		await generatedTestPasses('vitest-2', 1)
+	}, 60_000)
+})
+
+describe("a bun init app (elysia installed, bun init's index.ts)", () => {
+	test('level 2: its index.ts serves the endpoint, it compiles, its test passes, the started app answers a turn', async () => {
+		const { dir, appErrors } = prepared['bun-init-2'] as Prepared
+		expect(appErrors).toEqual([])
+		await generatedTestPasses('bun-init-2', 1)
+		expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).scripts.dev).toBe(
+			'bun run --watch index.ts'
+		)
+		await withServer(dir, 'index.ts', {}, async (url) => streamTurn(url))
 	}, 60_000)
 })
 

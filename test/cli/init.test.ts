@@ -95,6 +95,63 @@ describe('init', () => {
 		expect(chat).toContain("env.CHATKIT_DATABASE_URL || 'sqlite:auth.db'")
 	})
 
+	test("an app's SQLite file read from a variable with a default: the store falls back to the same file", async () => {
+		const dir = copyFixture('bare')
+		writeFileSync(
+			join(dir, 'src/db.ts'),
+			"import { Database } from 'bun:sqlite'\n\nexport const db = new Database(process.env.SQLITE_PATH ?? 'data/app.sqlite')\n"
+		)
+		const { plan } = await runInit(dir, quiet)
+		const chat = readFileSync(join(dir, 'src/chatkit.ts'), 'utf8')
+		expect(chat).toContain(
+			"drizzleStore({ url: env.SQLITE_PATH?.replace(/^file:/, 'sqlite:') || 'sqlite:data/app.sqlite' })"
+		)
+		expect(plan.notes).toContain(
+			"store: the app's SQLite database (SQLITE_PATH, else data/app.sqlite as the app does, from src/db.ts); ChatKit's tables are prefixed chatkit_"
+		)
+	})
+
+	test('a bun init app: its placeholder entry becomes the server, package.json gets dev and start, the next commands are printed', async () => {
+		const dir = copyFixture('bun-init-placeholder')
+		const output: string[] = []
+		const { applied } = await runInit(dir, { install: false, log: (text) => output.push(text) })
+		expect(applied?.written).toEqual(['chatkit.ts', 'chatkit.test.ts'])
+		expect(applied?.edited).toEqual(['index.ts', 'package.json'])
+		const entry = readFileSync(join(dir, 'index.ts'), 'utf8')
+		expect(entry).toContain("import { createChat } from './chatkit'")
+		expect(entry).toContain('\t.use(createChat())\n\t.listen(port)')
+		const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+		expect(pkg.scripts).toEqual({
+			typecheck: 'bun check',
+			dev: 'bun run --watch index.ts',
+			start: 'bun run index.ts'
+		})
+		expect(readFileSync(join(dir, 'package.json'), 'utf8')).toStartWith('{\n  "name": "bun-init-placeholder",')
+		const printed = output.join('\n')
+		expect(printed).toContain(
+			"edit   index.ts  bun init's placeholder → a server that mounts the chat module"
+		)
+		expect(printed).toContain('Next:\n  bun test chatkit.test.ts')
+		expect(printed).toContain('bun run dev   # the server: POST http://localhost:3000/chatkit')
+		expect(printed).toContain(
+			`curl -N http://localhost:3000/chatkit -H 'content-type: application/json' -d '{"type":"threads.create","params":{"input":{"content":[{"type":"input_text","text":"Hello"}],"attachments":[],"inference_options":{}}}}'`
+		)
+		const after = snapshot(dir)
+		expect((await runInit(dir, quiet)).plan.mode).toBe('already-mounted')
+		expect(snapshot(dir)).toEqual(after)
+	})
+
+	test("an index.ts of the user's own without an Elysia app is not replaced: the lines to add name the module", async () => {
+		const dir = copyFixture('bun-init-placeholder')
+		writeFileSync(join(dir, 'index.ts'), 'console.log("mine")\n')
+		const { plan, applied } = await runInit(dir, quiet)
+		expect(applied?.edited).toEqual([])
+		expect(readFileSync(join(dir, 'index.ts'), 'utf8')).toBe('console.log("mine")\n')
+		expect(plan.manual).toBe(
+			"import { createChat } from './chatkit'   // in index.ts\n… app.use(createChat())   // before .listen(…)"
+		)
+	})
+
 	test('ChatKit already mounted: says so and changes nothing', async () => {
 		const dir = copyFixture('mounted')
 		const before = snapshot(dir)
