@@ -365,7 +365,7 @@ const readText = async (request: Request, maxBytes: number, timeoutMs: number): 
 	const declared = request.headers.get('content-length')
 	if (Number(declared) > maxBytes) throw tooLarge(maxBytes)
 	const text = declared !== null ? request.text() : readChunks(request, maxBytes)
-	// A small body usually came with the headers: no deadline to set.
+	// A body already in memory (a Request built in this process, e.g. for app.handle) needs no deadline.
 	if (Bun.peek.status(text) === 'fulfilled') return Bun.peek(text) as string
 	let timer: ReturnType<typeof setTimeout> | undefined
 	const expired = new Promise<never>((_, reject) => {
