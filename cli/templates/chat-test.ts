@@ -48,19 +48,31 @@ export const chatTest = (input: ChatTestInput): string => {
 		lines.push("import { tmpdir } from 'node:os'")
 		lines.push("import { join } from 'node:path'")
 	}
+	// A Better Auth app whose SQLite file is named by a variable: the test gives the app (its auth and the
+	// chat store) a file of its own, set before the app's modules open it, so no test user lands in the app's.
+	const ownAppDatabase = usesDatabase && input.auth.kind === 'better-auth' && input.database.stripFilePrefix
 	if (input.auth.kind === 'better-auth') {
 		lines.push("import { getMigrations } from 'better-auth/db/migration'")
-		lines.push(`import { ${input.auth.exportName} } from '${input.auth.importPath}'`)
+		if (!ownAppDatabase) lines.push(`import { ${input.auth.exportName} } from '${input.auth.importPath}'`)
 	}
 	lines.push("import { createClient } from 'elysia-chatkit/client'")
 	if (input.auth.kind === 'jwt') lines.push("import { SignJWT } from 'jose'")
-	lines.push(`import { createChat } from '${input.modulePath}'`, '')
+	if (!ownAppDatabase) lines.push(`import { createChat } from '${input.modulePath}'`)
+	lines.push('')
 	if (usesDatabase) {
 		lines.push("const folder = mkdtempSync(join(tmpdir(), 'chatkit-test-'))")
 		lines.push('afterAll(() => rmSync(folder, { recursive: true, force: true }))')
 	}
+	if (ownAppDatabase && input.auth.kind === 'better-auth')
+		lines.push(
+			"// The app's database is a file of this test: set before the app's modules open it.",
+			`process.env.${input.database.variable} = join(folder, 'app.db')`,
+			`const { ${input.auth.exportName} } = await import('${input.auth.importPath}')`,
+			`const { createChat } = await import('${input.modulePath}')`
+		)
 	const overrides: string[] = []
-	if (usesDatabase) overrides.push(`${input.database.variable}: \`sqlite:\${join(folder, 'chat.db')}\``)
+	if (usesDatabase && !ownAppDatabase)
+		overrides.push(`${input.database.variable}: \`sqlite:\${join(folder, 'chat.db')}\``)
 	if (input.auth.kind === 'jwt') overrides.push(`${input.auth.secretVariable}: '${TEST_SECRET}'`)
 	overrides.push("OPENAI_API_KEY: ''")
 	lines.push(`const env = { ...process.env, ${overrides.join(', ')} }`)
