@@ -5,7 +5,7 @@ import {
 	setTracingDisabled
 } from '@openai/agents'
 import OpenAI from 'openai'
-import { ConfigError, type Env, envString, readEnv } from '../../src/config'
+import { ConfigError, type Env, envString, isProduction, readEnv } from '../../src/config'
 import { OfflineModel, type OfflineModelOptions } from './offline'
 
 /** The model used when `OPENAI_MODEL` is not set. */
@@ -67,10 +67,15 @@ const safeUrl = (url: string) => {
 	}
 }
 
+/** What `modelFromEnv` warns when it gives the offline model under `NODE_ENV=production`. */
+export const OFFLINE_IN_PRODUCTION =
+	'[elysia-chatkit/agent] OPENAI_API_KEY is not set under NODE_ENV=production: the agent answers with the offline model (canned replies, no provider)'
+
 /**
  * The model the environment asks for: with `OPENAI_API_KEY`, `OPENAI_MODEL` (default
  * `gpt-4.1-mini`) through the OpenAI API or `OPENAI_BASE_URL` (any OpenAI-compatible server);
- * without a key, the built-in {@link OfflineModel}. `OPENAI_API=responses|chat_completions` picks
+ * without a key, the built-in {@link OfflineModel} (with a warning on the console under `NODE_ENV=production`,
+ * where a missing key is more likely a deployment mistake than a choice). `OPENAI_API=responses|chat_completions` picks
  * the API (default: Responses for OpenAI, Chat Completions for a custom base URL).
  * The Agents SDK's tracing (which sends turns to OpenAI) is turned off for the offline model and for
  * any custom base URL, so that a local or third-party provider's conversations and key never reach OpenAI.
@@ -85,7 +90,10 @@ export const modelFromEnv = (
 ): Model => {
 	const choice = modelSettingsFromEnv(env)
 	if (choice.kind === 'offline' || choice.baseURL) setTracingDisabled(true)
-	if (choice.kind === 'offline') return new OfflineModel(offline)
+	if (choice.kind === 'offline') {
+		if (isProduction(env)) console.warn(OFFLINE_IN_PRODUCTION)
+		return new OfflineModel(offline)
+	}
 	const client = new OpenAI({
 		apiKey: envString(env, 'OPENAI_API_KEY'),
 		baseURL: choice.baseURL ?? 'https://api.openai.com/v1'

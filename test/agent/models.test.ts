@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, spyOn, test } from 'bun:test'
 import { Agent, tool } from '@openai/agents'
 import { z } from 'zod'
-import { currentTime, describeModelFromEnv, modelFromEnv, OfflineModel } from '../../plugins/agent'
+import {
+	currentTime,
+	describeModelFromEnv,
+	modelFromEnv,
+	OFFLINE_IN_PRODUCTION,
+	OfflineModel
+} from '../../plugins/agent'
 import type { ThreadStreamEvent } from '../../src/protocol/events'
 import { at } from '../defined'
 import { addMessage, agentApp, anonymous, createThread, storedItems, threadIdOf } from './helpers'
@@ -139,6 +145,20 @@ describe('model choice from the environment', () => {
 		expect(describeModelFromEnv({})).toBe(
 			'offline model (OPENAI_API_KEY is not set): deterministic replies, no network'
 		)
+	})
+
+	test('no key under NODE_ENV=production: still the offline model, with a warning that says why', () => {
+		const warned = spyOn(console, 'warn').mockImplementation(() => {})
+		try {
+			expect(modelFromEnv({ NODE_ENV: 'production' })).toBeInstanceOf(OfflineModel)
+			expect(warned.mock.calls).toEqual([[OFFLINE_IN_PRODUCTION]])
+			expect(OFFLINE_IN_PRODUCTION).toContain('OPENAI_API_KEY is not set under NODE_ENV=production')
+			modelFromEnv({})
+			modelFromEnv({ NODE_ENV: 'production', OPENAI_API_KEY: 'sk-test' })
+			expect(warned.mock.calls.length).toBe(1)
+		} finally {
+			warned.mockRestore()
+		}
 	})
 
 	test('a key: the named model, through the Responses API or Chat Completions for a custom base URL; never the key or URL credentials', () => {
