@@ -287,25 +287,28 @@ const streamResponse = (
 			logError('error while streaming a response', error)
 			emit({ type: 'error', code: 'stream.error', allow_retry: true })
 		})
+		const streamed = Promise.withResolvers<void>()
 		turns?.track({
 			cancel() {
 				abort.abort()
 				releaseBackpressure?.()
 			},
-			done: running
+			done: streamed.promise
 		})
-		await running
-		release()
-		if (closed) return
-		if (buffered !== '') controller.write(buffered)
-		buffered = ''
 		try {
+			await running
+			release()
+			if (closed) return
+			if (buffered !== '') controller.write(buffered)
+			buffered = ''
 			await controller.flush()
 			await end.report(false)
 			closed = true
 			controller.close()
 		} catch {
 			// the client went away while the last frames were sent
+		} finally {
+			streamed.resolve()
 		}
 	}
 	const source = {
