@@ -3,24 +3,10 @@ import type { AnyElysia, Elysia } from 'elysia'
 import { bodyTimeoutMsFromEnv, chatkitPathFromEnv, isProduction, maxBodyBytesFromEnv } from './config'
 import { type ChatKitEngine, createEngine } from './engine/engine'
 import { ChatKitError } from './engine/errors'
-import type { Emit } from './engine/pipeline'
-import type { NeedsBeforeIt } from './needs'
-import type { Turn } from './engine/turns'
-import type { ChatKitHandlers, EventHook, RespondMiddleware, Responder } from './engine/types'
-import { type ChatKitRequest, isStreamingRequest } from './protocol/requests'
-import { clip } from './protocol/limits'
-import { eventToWire } from './protocol/serialize'
-import { type ChatKitContext, type ChatKitUser, NotFoundError, type Store } from './store/types'
 import { logError } from './engine/log'
-import type { RunningTurns } from './running'
-import {
-	describeRequestSpan,
-	endRequestSpan,
-	setTraceParent,
-	startRequestSpan,
-	tracedStore,
-	tracedTurn
-} from './tracing'
+import type { Emit } from './engine/pipeline'
+import type { Turn } from './engine/turns'
+import type { ChatKitHandlers, EventHook, Responder, RespondMiddleware } from './engine/types'
 import {
 	noteBody,
 	REQUEST_END_HOOK,
@@ -30,6 +16,20 @@ import {
 	refusalCodeOf,
 	startRecord
 } from './lifecycle'
+import type { NeedsBeforeIt } from './needs'
+import { clip } from './protocol/limits'
+import { type ChatKitRequest, isStreamingRequest } from './protocol/requests'
+import { eventToWire } from './protocol/serialize'
+import type { RunningTurns } from './running'
+import { type ChatKitContext, type ChatKitUser, NotFoundError, type Store } from './store/types'
+import {
+	describeRequestSpan,
+	endRequestSpan,
+	setTraceParent,
+	startRequestSpan,
+	tracedStore,
+	tracedTurn
+} from './tracing'
 
 /** Options of the core plugin. Handlers given here win over the ones other plugins decorate. */
 export interface ChatKitOptions<C extends ChatKitContext = ChatKitContext>
@@ -228,8 +228,9 @@ interface StreamEnd {
 /**
  * Streams a turn as SSE frames through a direct stream: the frames of the events emitted during one turn
  * of the event loop are written and flushed together at its end (a burst of events is one write). While
- * the client reads slower than the turn writes, the turn waits. When the client goes away, the turn's
- * signal aborts and `cancel` resolves once the turn has handled it.
+ * the client reads slower than the turn writes, the turn waits. The response ends with the turn's last
+ * event, while the thread's lease is being released; `turns` counts the turn until that release is done.
+ * When the client goes away, the turn's signal aborts and `cancel` resolves once the turn has handled it.
  */
 const streamResponse = (
 	turn: Turn,
@@ -282,7 +283,8 @@ const streamResponse = (
 			if (buffered.length >= FLUSH_AT) flushNow()
 			return backpressure
 		}
-		running = (async () => turn(abort.signal, emit as Emit))().catch((error) => {
+		const responded = Promise.withResolvers<void>()
+		running = (async () => turn(abort.signal, emit as Emit, responded.resolve))().catch((error) => {
 			if (abort.signal.aborted || closed) return
 			logError('error while streaming a response', error)
 			emit({ type: 'error', code: 'stream.error', allow_retry: true })
@@ -296,7 +298,8 @@ const streamResponse = (
 			done: streamed.promise
 		})
 		try {
-			await running
+			// The response ends with its last event; the thread's lease is released meanwhile.
+			await Promise.race([running, responded.promise])
 			release()
 			if (closed) return
 			if (buffered !== '') controller.write(buffered)
@@ -308,6 +311,7 @@ const streamResponse = (
 		} catch {
 			// the client went away while the last frames were sent
 		} finally {
+			await running
 			streamed.resolve()
 		}
 	}

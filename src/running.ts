@@ -2,7 +2,7 @@
 interface RunningTurn {
 	/** Cancels the turn as a client that leaves does (what was streamed is saved with the cancellation note). */
 	cancel(): void
-	/** Settles when the turn's response has ended (its last bytes written, or its client gone). */
+	/** Settles when the turn's response has ended (its last bytes written, or its client gone) and its thread is released. */
 	done: Promise<unknown>
 }
 

@@ -204,7 +204,7 @@ export const tracedTurn = (
 ): Turn => {
 	if (!requestSpan.isRecording()) return turn
 	const parent = trace.setSpan(traceParentOf(context), requestSpan)
-	return async (signal, emit) => {
+	return async (signal, emit, responded) => {
 		const attributes: Attributes = threadId ? { [SPAN_ATTRIBUTES.threadId]: threadId } : {}
 		await withSpan('chatkit.turn', parent, attributes, async (span) => {
 			setTraceParent(context, span)
@@ -218,7 +218,7 @@ export const tracedTurn = (
 				}
 				return emit(event)
 			}
-			await turn(signal, observe)
+			await turn(signal, observe, responded)
 			if (signal.aborted) span.setAttribute('chatkit.turn.cancelled', true)
 		})
 	}

@@ -1,4 +1,5 @@
 import type { ThreadStreamEvent } from '../protocol/events'
+import { clip } from '../protocol/limits'
 import {
 	type ChatKitRequest,
 	ChatKitRequestSchema,
@@ -6,12 +7,11 @@ import {
 	REQUEST_TYPES,
 	type StreamingRequest
 } from '../protocol/requests'
-import { clip } from '../protocol/limits'
 import type { ChatKitContext } from '../store/types'
 import { ChatKitError } from './errors'
 import { turnEvents } from './events'
 import { createReads } from './reads'
-import { DEFAULT_TURN_LEASE_MS, takeTurnLease } from './turn-lease'
+import { DEFAULT_TURN_LEASE_MS, TurnLeases } from './turn-lease'
 import { type Turn, Turns } from './turns'
 import type { ChatKitHandlers } from './types'
 
@@ -61,7 +61,8 @@ const describeIssues = (issues: { path: PropertyKey[]; message: string }[]) =>
 /** The ChatKit server semantics, with no HTTP in them. */
 export const createEngine = <C extends ChatKitContext>(handlers: ChatKitHandlers<C>): ChatKitEngine<C> => {
 	const reads = createReads(handlers)
-	const turns = new Turns(handlers)
+	const leases = new TurnLeases(handlers.store, handlers.turnLeaseMs ?? DEFAULT_TURN_LEASE_MS)
+	const turns = new Turns(handlers, leases)
 
 	/** A streaming request on an existing thread, once its turn lease is held. */
 	const startTurn = (
@@ -113,12 +114,7 @@ export const createEngine = <C extends ChatKitContext>(handlers: ChatKitHandlers
 				return { type: 'stream', run, events: turnEvents(run), discard: async () => {} }
 			}
 			if (isStreamingRequest(request)) {
-				const lease = await takeTurnLease(
-					handlers.store,
-					request.params.thread_id,
-					context,
-					handlers.turnLeaseMs ?? DEFAULT_TURN_LEASE_MS
-				)
+				const lease = await leases.take(request.params.thread_id, context)
 				let turn: Turn
 				try {
 					turn = await startTurn(request, context)
@@ -126,9 +122,10 @@ export const createEngine = <C extends ChatKitContext>(handlers: ChatKitHandlers
 					await lease.release()
 					throw error
 				}
-				const run: Turn = async (signal, emit) => {
+				const run: Turn = async (signal, emit, responded) => {
 					try {
 						await turn(signal, emit)
+						responded?.()
 					} finally {
 						await lease.release()
 					}

@@ -5,6 +5,12 @@ import { logError } from './log'
 /** How long a turn's lease on its thread lives without renewal, by default. */
 export const DEFAULT_TURN_LEASE_MS = 30_000
 
+/**
+ * Waits between the attempts to take a lease that another turn holds. A turn's response ends before its
+ * lease's release is committed: a follow-up sent at once, to another instance, may find it still held.
+ */
+const RETRY_WAITS_MS = [2, 8, 30]
+
 /** The refusal of a streaming request on a thread where another turn runs. */
 export const turnInProgress = () =>
 	new ChatKitError(
@@ -19,57 +25,75 @@ export interface TurnLease {
 	release(): Promise<void>
 }
 
-/**
- * Takes the thread's turn lease (`store.acquireTurn`), or throws `409 turn_in_progress` while another
- * turn holds it. The lease is renewed every third of `ttlMs` until released, so a running turn keeps it
- * however long it takes, and a crashed process's lease expires within `ttlMs`.
- */
-export const takeTurnLease = async <C extends ChatKitContext>(
-	store: Store<C>,
-	threadId: string,
-	context: C,
-	ttlMs: number
-): Promise<TurnLease> => {
-	const turnId = crypto.randomUUID()
-	if (!(await store.acquireTurn(threadId, turnId, ttlMs, context))) throw turnInProgress()
-	return holdTurnLease(store, threadId, turnId, context, ttlMs)
-}
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /**
- * Keeps a lease `turnId` holds (or is taking) on the thread: renewed every third of `ttlMs` until released.
- * Releasing a lease that was never taken does nothing.
+ * The turn leases of one engine (`store.acquireTurn`). A lease is renewed every third of `ttlMs` until
+ * released, so a running turn keeps it however long it takes, and a crashed process's lease expires within
+ * `ttlMs`. A lease taken on a thread whose previous turn in this engine is still releasing waits for that
+ * release first.
  */
-export const holdTurnLease = <C extends ChatKitContext>(
-	store: Store<C>,
-	threadId: string,
-	turnId: string,
-	context: C,
-	ttlMs: number
-): TurnLease => {
-	const renew = setInterval(() => {
-		store
-			.acquireTurn(threadId, turnId, ttlMs, context)
-			.then((held) => {
-				if (!held)
-					console.error(
-						'[elysia-chatkit] a turn lost its lease on its thread (it was not renewed in time); another turn may run beside it'
-					)
-			})
-			.catch((error) => logError('renewing a turn lease', error))
-	}, ttlMs / 3)
-	renew.unref?.()
-	let released: Promise<void> | undefined
-	return {
-		release() {
-			released ??= (async () => {
-				clearInterval(renew)
-				try {
-					await store.releaseTurn(threadId, turnId, context)
-				} catch (error) {
-					logError('releasing a turn lease', error)
-				}
-			})()
-			return released
+export class TurnLeases<C extends ChatKitContext> {
+	private readonly releasing = new Map<string, Promise<void>>()
+
+	constructor(
+		private readonly store: Store<C>,
+		/** How long a lease lives without renewal. */
+		readonly ttlMs: number
+	) {}
+
+	/** Takes the thread's lease, or throws `409 turn_in_progress` while another turn holds it. */
+	async take(threadId: string, context: C): Promise<TurnLease> {
+		await this.releasing.get(threadId)
+		const turnId = crypto.randomUUID()
+		for (const wait of [...RETRY_WAITS_MS, -1]) {
+			if (await this.store.acquireTurn(threadId, turnId, this.ttlMs, context))
+				return this.hold(threadId, turnId, context)
+			if (wait < 0) break
+			await delay(wait)
 		}
+		throw turnInProgress()
+	}
+
+	/** Keeps a lease `turnId` holds (or is taking); releasing a lease that was never taken does nothing. */
+	hold(threadId: string, turnId: string, context: C): TurnLease {
+		const { store, ttlMs } = this
+		const renew = setInterval(() => {
+			store
+				.acquireTurn(threadId, turnId, ttlMs, context)
+				.then((held) => {
+					if (!held)
+						console.error(
+							'[elysia-chatkit] a turn lost its lease on its thread (it was not renewed in time); another turn may run beside it'
+						)
+				})
+				.catch((error) => logError('renewing a turn lease', error))
+		}, ttlMs / 3)
+		renew.unref?.()
+		let released: Promise<void> | undefined
+		return {
+			release: () => {
+				released ??= this.release(threadId, turnId, context, renew)
+				return released
+			}
+		}
+	}
+
+	private release(
+		threadId: string,
+		turnId: string,
+		context: C,
+		renew: ReturnType<typeof setInterval>
+	): Promise<void> {
+		clearInterval(renew)
+		const released = this.store.releaseTurn(threadId, turnId, context).then(
+			() => {},
+			(error) => logError('releasing a turn lease', error)
+		)
+		this.releasing.set(threadId, released)
+		released.then(() => {
+			if (this.releasing.get(threadId) === released) this.releasing.delete(threadId)
+		})
+		return released
 	}
 }

@@ -15,27 +15,26 @@ import type { RequestParams, StructuredInputSubmission, UserMessageInput } from 
 import { type ChatKitContext, NotFoundError, type Store } from '../store/types'
 import { ChatKitError } from './errors'
 import { type Emit, emitThroughHooks, runPipeline, type Step } from './pipeline'
-import {
-	DEFAULT_TURN_LEASE_MS,
-	holdTurnLease,
-	takeTurnLease,
-	type TurnLease,
-	turnInProgress
-} from './turn-lease'
+import { type TurnLease, type TurnLeases, turnInProgress } from './turn-lease'
 import type { ChatKitHandlers } from './types'
 
 /**
  * A streaming request after its checks: running it does the writes and emits the events, until the turn
- * ends or `signal` aborts (then it resolves once the cancellation is handled).
+ * ends or `signal` aborts (then it resolves once the cancellation is handled). `responded` is called once
+ * the last event is emitted, before the turn gives its thread back: the response may end there (the
+ * promise settles after the release).
  */
-export type Turn = (signal: AbortSignal, emit: Emit) => Promise<void>
+export type Turn = (signal: AbortSignal, emit: Emit, responded?: () => void) => Promise<void>
 
 const now = () => new Date().toISOString()
 const withItems = (thread: ThreadMetadata): Thread => ({ ...thread, items: { data: [], has_more: false } })
 
 /** Everything a streaming request needs, resolved before the first byte is sent. */
 export class Turns<C extends ChatKitContext> {
-	constructor(private readonly handlers: ChatKitHandlers<C>) {}
+	constructor(
+		private readonly handlers: ChatKitHandlers<C>,
+		private readonly leases: TurnLeases<C>
+	) {}
 
 	private get store() {
 		return this.handlers.store
@@ -90,9 +89,8 @@ export class Turns<C extends ChatKitContext> {
 	 */
 	async create({ input }: RequestParams<'threads.create'>, context: C): Promise<Turn> {
 		const attachments = await this.loadAttachments(input.attachments, context)
-		const { store } = this
-		const ttl = this.handlers.turnLeaseMs ?? DEFAULT_TURN_LEASE_MS
-		return async (signal, emit) => {
+		const { store, leases } = this
+		return async (signal, emit, responded) => {
 			const thread: Thread = withItems({
 				id: store.generateThreadId(context),
 				created_at: now(),
@@ -106,14 +104,14 @@ export class Turns<C extends ChatKitContext> {
 			if (store.startThread && attachments.length === 0) {
 				const startThread = store.startThread.bind(store)
 				const turnId = crypto.randomUUID()
-				lease = holdTurnLease(store, thread.id, turnId, context, ttl)
+				lease = leases.hold(thread.id, turnId, context)
 				before = [
 					async () => {
 						if (
 							!(await startThread(
 								threadMetadataOf(thread),
 								item,
-								{ turnId, ttlMs: ttl },
+								{ turnId, ttlMs: leases.ttlMs },
 								context
 							))
 						)
@@ -122,7 +120,7 @@ export class Turns<C extends ChatKitContext> {
 					}
 				]
 			} else {
-				lease = await takeTurnLease(store, thread.id, context, ttl)
+				lease = await leases.take(thread.id, context)
 				before = [
 					async () => {
 						await store.saveThread(threadMetadataOf(thread), context)
@@ -133,6 +131,7 @@ export class Turns<C extends ChatKitContext> {
 			}
 			try {
 				await this.respond(thread, item, context, signal, emit, before)
+				responded?.()
 			} finally {
 				await lease.release()
 			}

@@ -1,0 +1,113 @@
+// A turn's response ends with its last event, while its thread's lease is still being released. A follow-up
+// sent the moment the response ends must still be accepted: on the same instance it waits for that release,
+// on another instance it retries for a moment. A graceful shutdown counts the turn until the release is done.
+import { expect, test } from 'bun:test'
+import { Elysia } from 'elysia'
+import { chatkit } from '../../src/chatkit'
+import type { Responder } from '../../src/engine/types'
+import { streamText } from '../../src/respond'
+import { RunningTurns } from '../../src/running'
+import type { Store } from '../../src/store/types'
+import { forEachStore } from '../hardening/stores'
+import { assistantTexts, send, userInput } from './app'
+
+/** The store, with every `releaseTurn` held for `ms` first (a slow database round trip). */
+const slowRelease = <S extends Store>(store: S, ms: number): S =>
+	new Proxy(store, {
+		get(target, key) {
+			const value = Reflect.get(target, key, target)
+			if (key === 'releaseTurn')
+				return async (...args: Parameters<Store['releaseTurn']>) => {
+					await Bun.sleep(ms)
+					return target.releaseTurn(...args)
+				}
+			return typeof value === 'function' ? value.bind(target) : value
+		}
+	})
+
+const echo: Responder = async function* (args) {
+	const said = args.input?.content.map((part) => part.text).join('') ?? ''
+	yield* streamText(args, [`Re: ${said}`])
+}
+
+const instance = (store: Store, turns = new RunningTurns()) =>
+	Object.assign(new Elysia().use(chatkit({ store, respond: echo, turns })), { turns })
+
+const message = (threadId: string, text: string) => ({
+	type: 'threads.add_user_message',
+	params: { thread_id: threadId, input: userInput(text) }
+})
+
+const ROUNDS = 20
+const SAME_INSTANCE_ROUNDS = 5
+
+forEachStore('a follow-up sent as a response ends', (kind) => {
+	test(`${kind.name}: on the same instance it waits for the previous turn's release (${SAME_INSTANCE_ROUNDS} rounds)`, async () => {
+		const store = await kind.open()
+		try {
+			// Slower than every retry together: only waiting for the release can accept the follow-up.
+			const app = instance(slowRelease(store, 80))
+			const created = await send(app, { type: 'threads.create', params: { input: userInput('hi') } })
+			const thread = created.events.find((event) => event.type === 'thread.created')
+			if (thread?.type !== 'thread.created') throw new Error('no thread')
+			for (let round = 0; round < SAME_INSTANCE_ROUNDS; round++) {
+				const answer = await send(app, message(thread.thread.id, `next ${round}`))
+				expect(answer.status).toBe(200)
+				expect(assistantTexts(answer.events)).toEqual([`Re: next ${round}`])
+			}
+			await app.turns.idle()
+		} finally {
+			await store.close()
+		}
+	})
+
+	test(`${kind.name}: on another instance it is retried until the release lands (${ROUNDS} rounds)`, async () => {
+		const store = await kind.open()
+		try {
+			const first = instance(slowRelease(store, 15))
+			const second = instance(store)
+			for (let round = 0; round < ROUNDS; round++) {
+				const created = await send(first, {
+					type: 'threads.create',
+					params: { input: userInput(`hi ${round}`) }
+				})
+				const thread = created.events.find((event) => event.type === 'thread.created')
+				if (thread?.type !== 'thread.created') throw new Error('no thread')
+				const answer = await send(second, message(thread.thread.id, `next ${round}`))
+				expect(answer.json?.code).toBeUndefined()
+				expect(assistantTexts(answer.events)).toEqual([`Re: next ${round}`])
+			}
+			await Promise.all([first.turns.idle(), second.turns.idle()])
+		} finally {
+			await store.close()
+		}
+	})
+
+	test(`${kind.name}: a graceful shutdown counts the turn until its thread is released`, async () => {
+		const store = await kind.open()
+		const turns = new RunningTurns()
+		let released = false
+		const tracked = new Proxy(slowRelease(store, 100), {
+			get(target, key) {
+				const value = Reflect.get(target, key, target)
+				if (key === 'releaseTurn')
+					return async (...args: Parameters<Store['releaseTurn']>) => {
+						await target.releaseTurn(...args)
+						released = true
+					}
+				return typeof value === 'function' ? value.bind(target) : value
+			}
+		})
+		try {
+			const app = instance(tracked, turns)
+			const created = await send(app, { type: 'threads.create', params: { input: userInput('hi') } })
+			expect(assistantTexts(created.events)).toEqual(['Re: hi'])
+			expect(released).toBe(false)
+			expect(turns.size).toBe(1)
+			await turns.idle()
+			expect(released).toBe(true)
+		} finally {
+			await store.close()
+		}
+	})
+})
