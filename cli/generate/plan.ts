@@ -304,6 +304,11 @@ export const planInit = (detection: Detection, options: InitOptions = {}): Plan 
 		const scripts = placeholderScripts(detection, placeholder.path)
 		if (scripts) files.push(scripts)
 	}
+	const keepsDataLocal = level > 1 && !fresh && input.database.fallback?.startsWith('sqlite:.data')
+	const gitignore = keepsDataLocal ? ignoreData(detection.root) : null
+	if (gitignore) files.push(gitignore)
+	else if (keepsDataLocal && !gitIgnoresData(detection.root))
+		notes.push('.data/ holds the SQLite file: keep it out of git (add .data/ to .gitignore)')
 	const planned = files.map((file) => ({ ...file, exists: existsSync(join(detection.root, file.path)) }))
 	const entry = detection.entry
 	let edit: EntryEdit | null = null
@@ -350,8 +355,6 @@ export const planInit = (detection: Detection, options: InitOptions = {}): Plan 
 		)
 	}
 	if (fresh) base.mode = 'new-project'
-	if (level > 1 && input.database.fallback?.startsWith('sqlite:.data'))
-		notes.push('.data/ holds the SQLite file: keep it out of git')
 	const added = env.filter((entry) => !detection.env.names.includes(entry.name))
 	const secrets = added.filter((entry) => entry.value === '' && /SECRET/.test(entry.name))
 	let localEnv = fresh ? added : []
@@ -424,6 +427,23 @@ const placeholderScripts = (detection: Detection, entry: string): Omit<PlannedFi
 
 /** The project's `.gitignore` keeps `.env` out of git (`.env`, `/.env`, `.env*`, `*.env`). */
 const gitIgnoresEnv = (root: string) =>
-	(readText(join(root, '.gitignore')) ?? '')
-		.split(/\r?\n/)
-		.some((line) => /^\/?(\*?\.env\*?)$/.test(line.trim()))
+	ignoreLines(root).some((line) => /^\/?(\*?\.env\*?)$/.test(line.trim()))
+
+const ignoreLines = (root: string) => (readText(join(root, '.gitignore')) ?? '').split(/\r?\n/)
+
+/** The project's `.gitignore` keeps `.data/` out of git. */
+const gitIgnoresData = (root: string) =>
+	ignoreLines(root).some((line) => /^\/?\.data(\/(\*\*?)?)?$/.test(line.trim()))
+
+/** The project's `.gitignore` with `.data/` added, when it has one that does not ignore it yet. */
+const ignoreData = (root: string): Omit<PlannedFile, 'exists'> | null => {
+	const text = readText(join(root, '.gitignore'))
+	if (text === null || gitIgnoresData(root)) return null
+	const separator = text === '' || text.endsWith('\n') ? '' : '\n'
+	return {
+		path: '.gitignore',
+		content: `${text}${separator}\n# ChatKit's SQLite file\n.data/\n`,
+		purpose: '.data/ (the SQLite file) kept out of git',
+		replaces: text
+	}
+}

@@ -116,7 +116,7 @@ describe('init', () => {
 		const output: string[] = []
 		const { applied } = await runInit(dir, { install: false, log: (text) => output.push(text) })
 		expect(applied?.written).toEqual(['chatkit.ts', 'chatkit.test.ts'])
-		expect(applied?.edited).toEqual(['index.ts', 'package.json'])
+		expect(applied?.edited).toEqual(['index.ts', 'package.json', '.gitignore'])
 		const entry = readFileSync(join(dir, 'index.ts'), 'utf8')
 		expect(entry).toContain("import { createChat } from './chatkit'")
 		expect(entry).toContain('\t.use(createChat())\n\t.listen(port)')
@@ -126,7 +126,9 @@ describe('init', () => {
 			dev: 'bun run --watch index.ts',
 			start: 'bun run index.ts'
 		})
-		expect(readFileSync(join(dir, 'package.json'), 'utf8')).toStartWith('{\n  "name": "bun-init-placeholder",')
+		expect(readFileSync(join(dir, 'package.json'), 'utf8')).toStartWith(
+			'{\n  "name": "bun-init-placeholder",'
+		)
 		const printed = output.join('\n')
 		expect(printed).toContain(
 			"edit   index.ts  bun init's placeholder → a server that mounts the chat module"
@@ -141,11 +143,35 @@ describe('init', () => {
 		expect(snapshot(dir)).toEqual(after)
 	})
 
+	test("the SQLite file under .data/ is kept out of git: added to the app's .gitignore once, or said when there is none", async () => {
+		const dir = copyFixture('bun-init')
+		const before = readFileSync(join(dir, '.gitignore'), 'utf8')
+		const { applied } = await runInit(dir, quiet)
+		expect(applied?.edited).toContain('.gitignore')
+		const ignored = readFileSync(join(dir, '.gitignore'), 'utf8')
+		expect(ignored).toBe(`${before}\n# ChatKit's SQLite file\n.data/\n`)
+		Bun.spawnSync(['git', 'init', '-q'], { cwd: dir })
+		const git = Bun.spawnSync(['git', 'check-ignore', '-q', '.data/chatkit.db'], { cwd: dir })
+		expect(git.exitCode).toBe(0)
+
+		const ignoring = copyFixture('bun-init')
+		writeFileSync(join(ignoring, '.gitignore'), 'node_modules\n/.data/\n')
+		const second = await runInit(ignoring, quiet)
+		expect(second.applied?.edited).not.toContain('.gitignore')
+		expect(readFileSync(join(ignoring, '.gitignore'), 'utf8')).toBe('node_modules\n/.data/\n')
+
+		const none = copyFixture('bare')
+		const third = await runInit(none, quiet)
+		expect(third.plan.notes).toContain(
+			'.data/ holds the SQLite file: keep it out of git (add .data/ to .gitignore)'
+		)
+	})
+
 	test("an index.ts of the user's own without an Elysia app is not replaced: the lines to add name the module", async () => {
 		const dir = copyFixture('bun-init-placeholder')
 		writeFileSync(join(dir, 'index.ts'), 'console.log("mine")\n')
 		const { plan, applied } = await runInit(dir, quiet)
-		expect(applied?.edited).toEqual([])
+		expect(applied?.edited).toEqual(['.gitignore'])
 		expect(readFileSync(join(dir, 'index.ts'), 'utf8')).toBe('console.log("mine")\n')
 		expect(plan.manual).toBe(
 			"import { createChat } from './chatkit'   // in index.ts\n… app.use(createChat())   // before .listen(…)"

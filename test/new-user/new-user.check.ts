@@ -83,6 +83,12 @@ const projectSpecs = (databaseUrl: string): ProjectSpec[] => [
 		fixture: 'bare',
 		flags: ['--yes', '--level', '2'],
 		entry: 'src/index.ts',
+		adds: [
+			['tool', 'lookup-order'],
+			['widget', 'order-status'],
+			['client-tool', 'pick-color'],
+			['plugin', 'audit-log']
+		],
 		after: (dir) => existsSync(join(dir, '.data', 'chatkit.db'))
 	},
 	{
@@ -338,7 +344,7 @@ describe('init through the installed elysia-chatkit command, on the fixture proj
 		expectTurn(result)
 	})
 
-	it('a bare Elysia app, level 2: one edit of its entry; the agent over SQLite in .data/', async () => {
+	it('a bare Elysia app, level 2: one edit of its entry; the agent over SQLite in .data/; a tool, a widget, a client tool and a plugin added', async () => {
 		const result = await project('bare')
 		for (const line of [
 			'elysia         ^1.4.30',
@@ -357,7 +363,31 @@ describe('init through the installed elysia-chatkit command, on the fixture proj
 			'src/index.ts'
 		])
 		expectSecondRunChangesNothing(result, 'src/chatkit.ts')
-		expectBuildsAndPasses(result, 1)
+		// the add generators, from the installed package: each part and its test, wired into the chat module
+		expect(result.adds?.map((add) => add.changed)).toEqual([
+			['src/chatkit.ts', 'src/chatkit/tools/lookup-order.test.ts', 'src/chatkit/tools/lookup-order.ts'],
+			[
+				'src/chatkit.ts',
+				'src/chatkit/widgets/order-status.test.ts',
+				'src/chatkit/widgets/order-status.ts'
+			],
+			[
+				'src/chatkit.ts',
+				'src/chatkit/client-tools/pick-color.test.ts',
+				'src/chatkit/client-tools/pick-color.ts'
+			],
+			['src/chatkit.ts', 'src/plugins/audit-log/audit-log.test.ts', 'src/plugins/audit-log/index.ts']
+		])
+		const chat = readFileSync(join(result.dir, 'src/chatkit.ts'), 'utf8')
+		for (const used of [
+			'lookupOrder',
+			'orderStatusActions',
+			'showOrderStatus',
+			'pickColor',
+			'auditLog()'
+		])
+			expect(chat).toContain(used)
+		expectBuildsAndPasses(result, 5)
 		expect(result.anonymous).toBe(200)
 		expectTurn(result)
 		expect(result.stored).toBe(true)
@@ -411,6 +441,7 @@ describe('init through the installed elysia-chatkit command, on the fixture proj
 		expect(result.initChanged).toEqual([
 			'.env',
 			'.env.example',
+			'.gitignore',
 			'bun.lock',
 			'chatkit.test.ts',
 			'chatkit.ts',

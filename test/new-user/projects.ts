@@ -1,8 +1,8 @@
 /**
  * A project made the way a user makes it, from the packed tarball: a copy of a fixture of test/cli/fixtures
  * (or an empty folder) with its own dependencies and the tarball installed, `init` run through the installed
- * `elysia-chatkit` command (twice), then `tsc` with the project's tsconfig, its generated tests, and a turn
- * over HTTP through its started entry.
+ * `elysia-chatkit` command (twice), `add` generators where asked, then `tsc` with the project's tsconfig, its
+ * generated tests, and a turn over HTTP through its started entry.
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -38,6 +38,8 @@ export interface ProjectRun {
 	second?: Ran
 	/** Files the second `init` added, removed or changed. */
 	changed?: string[]
+	/** What each `add` printed, and the files it added or changed. */
+	adds?: { ran: Ran; changed: string[] }[]
 	tsc?: Ran
 	tests?: Ran
 	/** Status of a `threads.list` without credentials. */
@@ -72,6 +74,8 @@ export interface ProjectSpec {
 	after?: (dir: string) => unknown | Promise<unknown>
 	/** Also run the installed `elysia-chatkit check` against the started server, as the signed-in user. */
 	check?: boolean
+	/** `elysia-chatkit add` commands run after init (each one's arguments), before tsc and the tests. */
+	adds?: string[][]
 }
 
 export interface Packages {
@@ -247,6 +251,11 @@ export const makeProject = async (spec: ProjectSpec, packages: Packages): Promis
 		// run again in the project, with the elysia-chatkit it has installed
 		result.second = ok(await run(init, dir))
 		result.changed = changedFiles(first, snapshot(dir))
+		for (const args of spec.adds ?? []) {
+			const before = snapshot(dir)
+			const ran = ok(await run(['bun', 'x', 'elysia-chatkit', 'add', ...args], dir))
+			result.adds = [...(result.adds ?? []), { ran, changed: changedFiles(before, snapshot(dir)) }]
+		}
 		if (!spec.entry) return result
 		const env = spec.env?.(dir) ?? {}
 		const tsc = existsSync(join(dir, 'node_modules/.bin/tsc')) ? join(dir, 'node_modules/.bin/tsc') : TSC
