@@ -1,8 +1,8 @@
-import { z } from 'zod'
 import { action, actions } from 'elysia-chatkit/plugins/actions'
 import { currentTime } from 'elysia-chatkit/plugins/agent'
 import { clientTool, serverTool } from 'elysia-chatkit/plugins/tools'
 import { type Card, widgets } from 'elysia-chatkit/plugins/widgets'
+import { z } from 'zod'
 
 /** The demo that `bun run dev` serves: a server tool that shows a widget with an action, and a client tool. */
 export const demoActions = actions({

@@ -3,9 +3,9 @@ import { chatkit, type Env, logRequest, RunningTurns } from 'elysia-chatkit'
 import { agent, describeModelFromEnv, modelFromEnv } from 'elysia-chatkit/plugins/agent'
 import { authFromEnv } from 'elysia-chatkit/plugins/auth'
 import { chatkitCors } from 'elysia-chatkit/plugins/cors'
+import { health } from 'elysia-chatkit/plugins/health'
 import { limits } from 'elysia-chatkit/plugins/limits'
 import { playground } from 'elysia-chatkit/plugins/playground'
-import { health } from 'elysia-chatkit/plugins/health'
 import { createStore, drizzleStore } from 'elysia-chatkit/plugins/store'
 import { tools } from 'elysia-chatkit/plugins/tools'
 import { type AppConfig, readConfig } from './config'
@@ -64,10 +64,12 @@ export const describeServer = (config: AppConfig, env: Env = process.env) => {
 		`  auth:  ${config.authMode === 'none' ? 'none (every request is the development user)' : config.authMode}`
 	]
 	const advice: string[] = []
-	if (database.dialect !== 'postgresql') advice.push('DATABASE_URL=postgres://… (several instances share one database)')
+	if (database.dialect !== 'postgresql')
+		advice.push('DATABASE_URL=postgres://… (several instances share one database)')
 	if (config.authMode === 'none') advice.push('AUTH_MODE=jwt with JWT_SECRET, JWT_PUBLIC_KEY or JWKS_URL')
 	if (config.model.kind === 'offline') advice.push('OPENAI_API_KEY (and OPENAI_MODEL) for a real model')
-	if (!config.corsOrigins.length) advice.push('CORS_ORIGINS=https://your.site,https://cdn.platform.openai.com')
+	if (!config.corsOrigins.length)
+		advice.push('CORS_ORIGINS=https://your.site,https://cdn.platform.openai.com')
 	if (advice.length) lines.push('  for production, set:', ...advice.map((entry) => `    ${entry}`))
 	return lines.join('\n')
 }

@@ -3,8 +3,8 @@
  * Run: bun run examples/hello-world.ts, then POST ChatKit requests to http://127.0.0.1:8000/chatkit
  */
 import { Elysia } from 'elysia'
-import { chatkitCors } from 'elysia-chatkit/plugins/cors'
 import { chatkit, MemoryStore, type Responder, serverConfigFromEnv, streamText } from 'elysia-chatkit'
+import { chatkitCors } from 'elysia-chatkit/plugins/cors'
 
 const greet: Responder = async function* (args) {
 	const said = args.input?.content.find((part) => part.type === 'input_text')?.text ?? ''

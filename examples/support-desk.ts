@@ -10,7 +10,7 @@
  * model answers, and calls a tool when a message names it ("lookup order").
  */
 import { Elysia } from 'elysia'
-import { z } from 'zod'
+import { type ChatKitContext, type ChatKitUser, chatkit, serverConfigFromEnv } from 'elysia-chatkit'
 import { action, actions } from 'elysia-chatkit/plugins/actions'
 import { agent, describeModelFromEnv, type Model, modelFromEnv } from 'elysia-chatkit/plugins/agent'
 import { jwtAuth } from 'elysia-chatkit/plugins/auth'
@@ -18,7 +18,7 @@ import { chatkitCors } from 'elysia-chatkit/plugins/cors'
 import { drizzleStore } from 'elysia-chatkit/plugins/store'
 import { clientTool, serverTool, tools } from 'elysia-chatkit/plugins/tools'
 import { type Card, widgets } from 'elysia-chatkit/plugins/widgets'
-import { type ChatKitContext, type ChatKitUser, chatkit, serverConfigFromEnv } from 'elysia-chatkit'
+import { z } from 'zod'
 
 export interface Order {
 	id: string

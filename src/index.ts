@@ -1,5 +1,6 @@
 export * from './chatkit'
 export * from './config'
+export * from './engine'
 export {
 	type Refusal,
 	type RequestEndArgs,
@@ -9,18 +10,17 @@ export {
 	requestEndHook,
 	withRefusalCode
 } from './lifecycle'
-export * from './engine'
 export {
-	needs,
 	type NeedsBeforeIt,
 	type NeedsContext,
+	needs,
 	type PluginDependencies,
 	type PluginNeeds
 } from './needs'
 export * from './protocol'
 export * from './protocol/serialize'
-export * from './store'
 export * from './respond'
 export * from './running'
-export * from './widgets'
+export * from './store'
 export * from './tracing'
+export * from './widgets'

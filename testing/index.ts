@@ -9,5 +9,6 @@
  * import { storeContract } from 'elysia-chatkit/testing'
  * storeContract('Redis', { open: () => new RedisStore({ url: process.env.REDIS_URL }) })
  */
-export { type ContractStore, type StoreContractOptions, storeContract } from './store-contract'
+
 export * as storeFixtures from './fixtures'
+export { type ContractStore, type StoreContractOptions, storeContract } from './store-contract'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ThreadStreamEventSchema, type ThreadStreamEvent } from '../../src/protocol/events'
+import { type ThreadStreamEvent, ThreadStreamEventSchema } from '../../src/protocol/events'
 import { shapeIssues } from './shape'
 
 /** One answer of the server, read as the protocol expects it. */

@@ -1,5 +1,5 @@
-import type { SourceFile } from './files'
 import { envReads } from './env'
+import type { SourceFile } from './files'
 
 /** The authentication the app already has; the ChatKit user is taken from it. */
 export type AuthDetection =

@@ -2,6 +2,8 @@ import { Elysia } from 'elysia'
 import type { ChatKitContext } from '../../src/store/types'
 import { type AgentResponderOptions, agentResponder } from './responder'
 
+/** The Agents SDK names an app passes to `agent()` (its own agent, tools or runner), from the SDK the plugin runs on. */
+export { Agent, type Model, Runner, type Tool, tool } from '@openai/agents'
 export * from './approvals'
 export * from './context'
 export * from './converter'
@@ -11,8 +13,6 @@ export * from './offline'
 export * from './responder'
 export * from './stream'
 export * from './tools'
-/** The Agents SDK names an app passes to `agent()` (its own agent, tools or runner), from the SDK the plugin runs on. */
-export { Agent, type Model, Runner, type Tool, tool } from '@openai/agents'
 
 /** Options of the agent plugin: those of {@link agentResponder}. */
 export interface AgentOptions<C extends ChatKitContext = ChatKitContext> extends AgentResponderOptions<C> {}

@@ -1,6 +1,6 @@
-import type { ChatKitUser } from '../../src/store/types'
 import { isProduction } from '../../src/config'
-import { type AuthPlugin, type AuthUser, AuthConfigError, createAuthPlugin, envFlag } from './core'
+import type { ChatKitUser } from '../../src/store/types'
+import { AuthConfigError, type AuthPlugin, type AuthUser, createAuthPlugin, envFlag } from './core'
 
 export interface DevUserOptions<U extends ChatKitUser = AuthUser> {
 	/**

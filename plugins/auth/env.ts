@@ -1,7 +1,7 @@
 import { ConfigError, type Env, envInteger, isProduction } from '../../src/config'
 import type { ChatKitUser } from '../../src/store/types'
 import { corsOriginsFromEnv } from '../cors'
-import { type AuthLogger, type AuthPlugin, type AuthUser, AuthConfigError, envFlag } from './core'
+import { AuthConfigError, type AuthLogger, type AuthPlugin, type AuthUser, envFlag } from './core'
 import { devUser } from './dev'
 import { type JwtAlgorithm, type JwtAuthOptions, jwtAuth } from './jwt'
 import { type SessionAuthOptions, sessionAuth } from './session'

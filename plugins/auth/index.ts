@@ -1,10 +1,10 @@
 export {
+	AuthConfigError,
 	type AuthLogger,
 	type AuthOutcome,
 	type AuthPlugin,
 	type AuthUser,
-	type UnauthorizedBody,
-	AuthConfigError
+	type UnauthorizedBody
 } from './core'
 export { type DevUserOptions, devUser } from './dev'
 export { type AuthEnv, type AuthFromEnvOptions, type AuthMode, authFromEnv, authModeFromEnv } from './env'
@@ -12,9 +12,9 @@ export {
 	type JWTPayload,
 	type JwtAlgorithm,
 	type JwtAuthOptions,
-	type MapUserContext,
 	jwtAlgorithms,
 	jwtAuth,
+	type MapUserContext,
 	userFromClaims
 } from './jwt'
 export { type SessionAuthOptions, sessionAuth, signCookieValue, verifyCookieValue } from './session'

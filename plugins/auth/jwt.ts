@@ -9,11 +9,11 @@ import {
 } from 'jose'
 import type { ChatKitUser } from '../../src/store/types'
 import {
+	AuthConfigError,
 	type AuthLogger,
 	type AuthOutcome,
 	type AuthPlugin,
 	type AuthUser,
-	AuthConfigError,
 	callbackId,
 	createAuthPlugin,
 	crossSiteRefusal,

@@ -1,10 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { ChatKitUser } from '../../src/store/types'
 import {
+	AuthConfigError,
 	type AuthLogger,
 	type AuthOutcome,
 	type AuthPlugin,
-	AuthConfigError,
 	callbackId,
 	createAuthPlugin,
 	crossSiteRefusal,

@@ -1,11 +1,11 @@
 import { Elysia } from 'elysia'
-import { type Env, envInteger, envString, isProduction, readEnv } from '../../src/config'
 import {
 	type RequestGuard,
 	type RequestGuardArgs,
 	type RequestGuardResult,
 	requestGuard
 } from '../../src/chatkit'
+import { type Env, envInteger, envString, isProduction, readEnv } from '../../src/config'
 import { withRefusalCode } from '../../src/lifecycle'
 import type { ChatKitContext } from '../../src/store/types'
 import { type HitResult, leaseOwnerOf, MemoryRateLimitBackend, type RateLimitBackend } from './backend'

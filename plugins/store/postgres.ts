@@ -12,6 +12,7 @@ import {
 	type StoreItemType,
 	type ThreadUpdate
 } from '../../src/store/types'
+import * as statements from './postgres-statements'
 import * as schema from './schema.pg'
 import {
 	checkId,
@@ -34,7 +35,6 @@ import {
 	updateThreadData,
 	withCallerErrors
 } from './shared'
-import * as statements from './postgres-statements'
 
 export const MIGRATIONS_SCHEMA = 'drizzle'
 /** Session advisory lock held while migrating, so that instances starting together migrate one at a time. */

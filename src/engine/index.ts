@@ -1,9 +1,6 @@
+export { DEFAULT_CHECKPOINT_INTERVAL_MS, INTERRUPTED_NOTE } from './checkpoints'
 export * from './engine'
 export * from './errors'
-export { DEFAULT_CHECKPOINT_INTERVAL_MS, INTERRUPTED_NOTE } from './checkpoints'
-export { CANCELLED_NOTE, defaultHandleStreamCancelled } from './pipeline'
-export { answerStructuredInput } from './turns'
-export * from './types'
 export {
 	LOG_LEVELS,
 	type LogFields,
@@ -13,3 +10,6 @@ export {
 	logRequest,
 	type RequestLogOutcome
 } from './log'
+export { CANCELLED_NOTE, defaultHandleStreamCancelled } from './pipeline'
+export { answerStructuredInput } from './turns'
+export * from './types'

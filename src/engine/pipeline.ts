@@ -1,8 +1,9 @@
+import { jsonCopy } from '../protocol/copy'
 import {
 	type ErrorEvent,
 	ThreadItemUpdateSchema,
-	ThreadStreamEventSchema,
-	type ThreadStreamEvent
+	type ThreadStreamEvent,
+	ThreadStreamEventSchema
 } from '../protocol/events'
 import {
 	type SDKHiddenContextItem,
@@ -13,12 +14,11 @@ import {
 } from '../protocol/items'
 import { isHiddenItem } from '../protocol/serialize'
 import type { ChatKitContext, ThreadUpdate } from '../store/types'
-import { ChatKitError, CustomStreamError, StreamError } from './errors'
 import { Checkpoints, DEFAULT_CHECKPOINT_INTERVAL_MS } from './checkpoints'
+import { ChatKitError, CustomStreamError, StreamError } from './errors'
+import { logError } from './log'
 import { applyUpdate } from './pending'
 import type { ChatKitHandlers, EventHook } from './types'
-import { logError } from './log'
-import { jsonCopy } from '../protocol/copy'
 
 export const CANCELLED_NOTE = 'The user cancelled the stream. Stop responding to the prior request.'
 

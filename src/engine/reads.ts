@@ -1,7 +1,7 @@
 import type { ThreadItem, WidgetItem } from '../protocol/items'
 import { clip, PROTOCOL_LIMITS } from '../protocol/limits'
 import type { ChatKitRequestType, NonStreamingRequest, RequestParams } from '../protocol/requests'
-import { attachmentToWire, itemToWire, isHiddenItem, pageToWire, threadToWire } from '../protocol/serialize'
+import { attachmentToWire, isHiddenItem, itemToWire, pageToWire, threadToWire } from '../protocol/serialize'
 import type { ChatKitContext } from '../store/types'
 import { ChatKitError } from './errors'
 import type { ChatKitHandlers } from './types'

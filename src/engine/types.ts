@@ -1,4 +1,4 @@
-import type { ThreadStreamEvent, StreamOptions } from '../protocol/events'
+import type { StreamOptions, ThreadStreamEvent } from '../protocol/events'
 import type { Thread, ThreadItem, ThreadMetadata, UserMessageItem, WidgetItem } from '../protocol/items'
 import type { Action, FeedbackKind } from '../protocol/requests'
 import type { AttachmentStore, ChatKitContext, Store } from '../store/types'

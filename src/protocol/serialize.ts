@@ -1,3 +1,4 @@
+import { widgetToJSON } from '../widgets/serialize'
 import type { ThreadItemUpdate, ThreadStreamEvent } from './events'
 import type {
 	Annotation,
@@ -12,7 +13,6 @@ import type {
 	UserMessageContent,
 	Workflow
 } from './items'
-import { widgetToJSON } from '../widgets/serialize'
 import type { WidgetComponent } from './widgets'
 
 type Wire = Record<string, unknown>

@@ -1,3 +1,4 @@
+import { jsonCopy } from '../protocol/copy'
 import {
 	type Attachment,
 	type Page,
@@ -5,7 +6,6 @@ import {
 	type ThreadMetadata,
 	threadMetadataOf
 } from '../protocol/items'
-import { jsonCopy } from '../protocol/copy'
 import { generateId } from './ids'
 import { applyThreadUpdate, withMetadataValue } from './metadata'
 import {

@@ -8,8 +8,8 @@ export { widgetToJSON } from './serialize'
 export {
 	accumulateText,
 	isWidgetStream,
-	widgetItemOf,
-	streamWidget,
 	type StreamWidgetOptions,
+	streamWidget,
+	widgetItemOf,
 	widgetUpdates
 } from './stream'

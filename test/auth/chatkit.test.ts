@@ -2,7 +2,7 @@ import { describe, expect, it } from 'bun:test'
 import { Elysia } from 'elysia'
 import { jwtAuth } from '../../plugins/auth'
 import { chatkit, MemoryStore, type Responder, streamText } from '../../src'
-import { logSink, req, secretKey, secret, sign } from './utils'
+import { logSink, req, secret, secretKey, sign } from './utils'
 
 const greet: Responder = async function* (args) {
 	yield* streamText(args, [`Hello ${args.context.user.id} of ${args.context.user.tenantId}`])

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import { Elysia } from 'elysia'
-import { type AuthEnv, AuthConfigError, authFromEnv, devUser } from '../../plugins/auth'
+import { AuthConfigError, type AuthEnv, authFromEnv, devUser } from '../../plugins/auth'
 import { bearer, keyPair, logSink, req, secret, secretKey, sign } from './utils'
 
 const me = (app: { handle(request: Request): Promise<Response> }, request = req('/me')) => app.handle(request)

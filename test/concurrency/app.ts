@@ -2,9 +2,9 @@ import { Agent } from '@openai/agents'
 import {
 	assistantMessage,
 	functionCall,
+	modelResponder,
 	type RecordedModelCall,
-	ScriptedModel,
-	modelResponder
+	ScriptedModel
 } from '@openai/agents/testing'
 import { Elysia } from 'elysia'
 import { z } from 'zod'

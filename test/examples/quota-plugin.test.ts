@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'bun:test'
 import { Elysia } from 'elysia'
+import { quota } from '../../examples/quota-plugin'
 import { devUser } from '../../plugins/auth'
 import { chatkit, MemoryStore, streamText, type ThreadStreamEvent } from '../../src'
 import { createClient } from '../../src/client'
-import { quota } from '../../examples/quota-plugin'
 
 const buildApp = () =>
 	new Elysia()

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it, setDefaultTimeout } from 'bun:test'
 import { Elysia } from 'elysia'
-import { chatkit, MemoryStore, streamText } from '../../src'
 import { jwtAuth } from '../../plugins/auth'
 import { health } from '../../plugins/health'
 import { drizzleStore, PostgresStore, sqliteStore } from '../../plugins/store'
+import { chatkit, MemoryStore, streamText } from '../../src'
 import { createTestDatabase, postgresReachable } from '../store/pg'
 
 setDefaultTimeout(20_000)

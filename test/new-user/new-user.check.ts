@@ -10,8 +10,9 @@
  * Not part of `bun run test`; run by `bun run test:new-user` and `.ci/run`. The projects are made concurrently
  * (each test awaits its own), and every command prints what it took.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+
 import { Database } from 'bun:sqlite'
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import {
 	cpSync,
 	existsSync,

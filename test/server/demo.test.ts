@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test'
+import { createServer } from '../../app/server'
 import { createClient } from '../../src/client'
 import type { ThreadItem, ThreadStreamEvent } from '../../src/protocol'
-import { createServer } from '../../app/server'
 
 const boot = () => {
 	const { app } = createServer({ DATABASE_URL: 'memory:', NODE_ENV: 'development' })

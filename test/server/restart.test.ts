@@ -2,8 +2,8 @@ import { afterAll, describe, expect, it } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createClient } from '../../src/client'
 import { createServer } from '../../app/server'
+import { createClient } from '../../src/client'
 
 const dir = mkdtempSync(join(tmpdir(), 'chatkit-restart-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

@@ -14,8 +14,8 @@ import {
 } from '../../plugins/store'
 import { chatkit } from '../../src/chatkit'
 import { streamText } from '../../src/respond'
-import { at } from '../defined'
 import { newContext, thread } from '../../testing/fixtures'
+import { at } from '../defined'
 
 // The preload's default timeout reaches only the first file of a multi-file run (Bun 1.4.5).
 setDefaultTimeout(20_000)

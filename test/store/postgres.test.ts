@@ -8,9 +8,9 @@ import {
 	StoreValidationError
 } from '../../plugins/store'
 import pgJournal from '../../plugins/store/migrations/pg/meta/_journal.json'
-import { defined } from '../defined'
-import { storeContract } from '../../testing/store-contract'
 import { assistantMessage, at, fileAttachment, ids, newContext, thread } from '../../testing/fixtures'
+import { storeContract } from '../../testing/store-contract'
+import { defined } from '../defined'
 import { ADMIN_URL, createTestDatabase, postgresReachable, terminateConnections } from './pg'
 
 // The preload's default timeout reaches only the first file of a multi-file run (Bun 1.4.5).

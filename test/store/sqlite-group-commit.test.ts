@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { defaultLimits, type SqliteStore, StoreValidationError, sqliteStore } from '../../plugins/store'
 import { NotFoundError } from '../../src/store/types'
-import { storeContract } from '../../testing/store-contract'
 import { assistantMessage, at, newContext, thread } from '../../testing/fixtures'
+import { storeContract } from '../../testing/store-contract'
 
 setDefaultTimeout(20_000)
 

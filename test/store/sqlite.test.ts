@@ -10,7 +10,6 @@ import {
 	sqliteStore
 } from '../../plugins/store'
 import sqliteJournal from '../../plugins/store/migrations/sqlite/meta/_journal.json'
-import { storeContract } from '../../testing/store-contract'
 import {
 	assistantMessage,
 	at,
@@ -20,6 +19,7 @@ import {
 	newContext,
 	thread
 } from '../../testing/fixtures'
+import { storeContract } from '../../testing/store-contract'
 
 // The preload's default timeout reaches only the first file of a multi-file run (Bun 1.4.5).
 setDefaultTimeout(20_000)

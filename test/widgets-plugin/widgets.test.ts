@@ -45,7 +45,11 @@ async function* states<T>(...values: T[]): AsyncGenerator<T> {
 /** Item ids `message_<n>_<thread id>`, as the reference's custom id test. */
 class CountingStore extends MemoryStore {
 	count = 0
-	override generateItemId(itemType: StoreItemType, thread: { id: string }, _context: ChatKitContext): string {
+	override generateItemId(
+		itemType: StoreItemType,
+		thread: { id: string },
+		_context: ChatKitContext
+	): string {
 		return `${itemType}_${++this.count}_${thread.id}`
 	}
 }
