@@ -60,7 +60,7 @@ const headerEnd = (data: Uint8Array, from: number): number => {
 	return -1
 }
 
-const enum State {
+enum State {
 	Headers,
 	ChunkSize,
 	ChunkData,

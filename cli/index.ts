@@ -4,7 +4,7 @@ import { defineCommand, runMain } from 'citty'
 import { ADD_KINDS, type AddKind, runAdd } from './add'
 import { formatCheck, runCheck } from './check'
 import { createCommand } from './create'
-import { type InitOptions, type Level } from './generate/plan'
+import type { InitOptions, Level } from './generate/plan'
 import { parseLevel, runInit } from './init'
 
 const interactive = (yes: boolean) => !yes && process.stdin.isTTY === true && process.stdout.isTTY === true

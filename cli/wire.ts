@@ -25,7 +25,6 @@ export type WireResult =
 	| { status: 'already'; file: string }
 	| { status: 'manual'; reason: string; lines: string[] }
 
-// biome-ignore lint/suspicious/noExplicitAny: a Babel AST walked generically
 type Node = any
 
 const parse = (text: string): Node | null => {

@@ -1,7 +1,7 @@
 import type { Span } from '@opentelemetry/api'
 import type { AnyElysia, Elysia } from 'elysia'
 import { bodyTimeoutMsFromEnv, chatkitPathFromEnv, isProduction, maxBodyBytesFromEnv } from './config'
-import { type ChatKitEngine, createEngine } from './engine/engine'
+import { createEngine } from './engine/engine'
 import { ChatKitError } from './engine/errors'
 import { logError } from './engine/log'
 import type { Emit } from './engine/pipeline'

@@ -48,17 +48,17 @@ export type UsedBy<A extends AnyElysia, P extends AnyElysia> = Elysia<
  * A plugin that reads context keys other plugins add: `.use()` it after them. An app that lacks one gets a
  * compile error whose type names this plugin, and each key it needs with the plugin that adds it.
  */
-export interface NeedsBeforeIt<Plugin extends string, Providers, Needs, Result = never> {
-	<const A extends AnyElysia>(
-		app: A
-	): [UnmetNeeds<ContextOf<A>, Needs>] extends [never]
-		? [Result] extends [never]
-			? A
-			: Result extends AnyElysia
-				? UsedBy<A, Result>
-				: A
-		: PluginNeeds<Plugin, Providers>
-}
+export type NeedsBeforeIt<Plugin extends string, Providers, Needs, Result = never> = <
+	const A extends AnyElysia
+>(
+	app: A
+) => [UnmetNeeds<ContextOf<A>, Needs>] extends [never]
+	? [Result] extends [never]
+		? A
+		: Result extends AnyElysia
+			? UsedBy<A, Result>
+			: A
+	: PluginNeeds<Plugin, Providers>
 
 /** The declared dependencies of one plugin (see `needs`). */
 export interface PluginDependencies<

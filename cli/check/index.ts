@@ -84,10 +84,16 @@ export const runCheck = async (options: CheckOptions): Promise<CheckReport> => {
 	const streaming = async (type: string, params: object, accept?: (answer: Answer) => string[] | null) => {
 		const answer = await call(type, params)
 		const skip = unsupported(answer)
-		if (skip) return (record(type, skip, [`status ${answer.status}`]), null)
+		if (skip) {
+			record(type, skip, [`status ${answer.status}`])
+			return null
+		}
 		if (accept && answer.status !== 200) {
 			const issues = accept(answer)
-			if (issues) return (record(type, verdictOf(issues), issues), null)
+			if (issues) {
+				record(type, verdictOf(issues), issues)
+				return null
+			}
 		}
 		const { issues, events } = readStream(answer)
 		for (const event of events) if (event.type === 'thread.created') created.add(event.thread.id)
@@ -102,7 +108,10 @@ export const runCheck = async (options: CheckOptions): Promise<CheckReport> => {
 	) => {
 		const answer = await call(type, params)
 		const skip = unsupported(answer)
-		if (skip) return (record(type, skip, [`status ${answer.status}`]), null)
+		if (skip) {
+			record(type, skip, [`status ${answer.status}`])
+			return null
+		}
 		const { issues, body } = readJson(answer, schema)
 		if (body !== null && check) issues.push(...check(body))
 		record(type, verdictOf(issues), issues)

@@ -21,7 +21,8 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 const compareKeys = (sent: unknown, parsed: unknown, path: string, issues: string[]) => {
 	if (Array.isArray(sent) && Array.isArray(parsed)) {
-		sent.forEach((entry, index) => compareKeys(entry, parsed[index], `${path}${index}.`, issues))
+		for (const [index, entry] of sent.entries())
+			compareKeys(entry, parsed[index], `${path}${index}.`, issues)
 		return
 	}
 	if (!isObject(sent) || !isObject(parsed)) return

@@ -35,7 +35,6 @@ export interface ImportStyle {
 	semicolon: boolean
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: a Babel AST walked generically
 type Node = any
 
 const walk = (node: Node, visit: (node: Node, parent: Node) => void, parent: Node = null) => {
@@ -97,9 +96,9 @@ const chains = (program: Node): Chain[] => {
 		let listen: Node = null
 		for (;;) {
 			const member = parents.get(top)
-			if (!member || member.type !== 'MemberExpression' || member.object !== top) break
+			if (member?.type !== 'MemberExpression' || member.object !== top) break
 			const call = parents.get(member)
-			if (!call || call.type !== 'CallExpression' || call.callee !== member) break
+			if (call?.type !== 'CallExpression' || call.callee !== member) break
 			if (member.property.type === 'Identifier' && member.property.name === 'listen') listen = call
 			top = call
 		}

@@ -123,7 +123,6 @@ export interface ActionDefinition<
 /** Action definitions by action `type`. */
 export type ActionDefinitions<C extends ChatKitContext = ChatKitContext> = Record<
 	string,
-	// biome-ignore lint/suspicious/noExplicitAny: any schema and mode; the entries keep their own types
 	ActionDefinition<any, any, C>
 >
 

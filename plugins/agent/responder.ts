@@ -35,7 +35,6 @@ import { streamAgentResponse } from './stream'
 import { isClientTool, registeredTools } from './tools'
 import { isTraced, withTracedTools } from './tracing'
 
-// biome-ignore lint/suspicious/noExplicitAny: agents of any context and output type are accepted
 export type AnyAgent = Agent<any, any>
 
 export const DEFAULT_INSTRUCTIONS = 'You are a helpful assistant. Answer concisely.'

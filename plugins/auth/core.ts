@@ -125,7 +125,10 @@ let lastId = 0
 export const callbackId = (fn: object | undefined) => {
 	if (!fn) return undefined
 	let id = ids.get(fn)
-	if (id === undefined) ids.set(fn, (id = ++lastId))
+	if (id === undefined) {
+		id = ++lastId
+		ids.set(fn, id)
+	}
 	return id
 }
 

@@ -282,7 +282,10 @@ async function openThread(id) {
 		const thread = await request('threads.get_by_id', { thread_id: id })
 		resetTranscript()
 		setThread(thread)
-		if (!thread.items.has_more) return thread.items.data.forEach((item) => putItem(item, false))
+		if (!thread.items.has_more) {
+			for (const item of thread.items.data) putItem(item, false)
+			return
+		}
 		const page = await request('items.list', { thread_id: id, order: 'desc', limit: 20 })
 		for (const item of page.data.reverse()) putItem(item, false)
 		state.olderCursor = page.has_more ? page.after : null

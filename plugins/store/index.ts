@@ -36,7 +36,10 @@ const storeIds = new WeakMap<object, number>()
 let nextStoreId = 1
 const storeId = (store: object) => {
 	let id = storeIds.get(store)
-	if (id === undefined) storeIds.set(store, (id = nextStoreId++))
+	if (id === undefined) {
+		id = nextStoreId++
+		storeIds.set(store, id)
+	}
 	return id
 }
 

@@ -63,7 +63,7 @@ export const addMessage = (
 
 export const threadIdOf = (events: ThreadStreamEvent[]) => {
 	const created = events.find((event) => event.type === 'thread.created')
-	if (!created || created.type !== 'thread.created') throw new Error('no thread.created event')
+	if (created?.type !== 'thread.created') throw new Error('no thread.created event')
 	return created.thread.id
 }
 

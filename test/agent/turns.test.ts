@@ -3,12 +3,8 @@ import { Agent, tool } from '@openai/agents'
 import { assistantMessage, functionCall, ScriptedModel } from '@openai/agents/testing'
 import { z } from 'zod'
 import { type AgentRunContext, agentContext, clientTool } from '../../plugins/agent'
-import type { ThreadStreamEvent } from '../../src/protocol/events'
 import { at } from '../defined'
 import { addMessage, agentApp, createThread, shape, storedItems, stream, textOf, threadIdOf } from './helpers'
-
-const updates = (events: ThreadStreamEvent[]) =>
-	events.flatMap((event) => (event.type === 'thread.item.updated' ? [event.update] : []))
 
 describe('an agent turn over HTTP', () => {
 	test('streams the assistant message as added, part added, deltas, part done, done, and saves it', async () => {

@@ -14,7 +14,6 @@ import { MemoryStore } from '../../src/store/memory'
 import type { AttachmentCreateParams, AttachmentStore, ChatKitContext, Store } from '../../src/store/types'
 
 /** Parsed JSON as the client sees it. */
-// biome-ignore lint/suspicious/noExplicitAny: wire JSON is read field by field in assertions
 export type Wire = any
 
 export const USER = { id: 'test_user' }

@@ -175,7 +175,6 @@ describe('Appendix B transcripts', () => {
 describe('errors raised by respond or action become error events (§6.5)', () => {
 	const lastFrame = async (error: unknown) => {
 		const { app } = makeApp({
-			// biome-ignore lint/correctness/useYield: fails before its first event
 			async *respond() {
 				throw error
 			}

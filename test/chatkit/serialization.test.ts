@@ -327,7 +327,7 @@ describe('nulls are omitted at field level, kept inside free-form values (§1.3 
 
 describe('defaults are always emitted, even when a responder leaves them out (§1.3 rule 2)', () => {
 	test('annotations, interactive, data, status_indicator, expanded, tasks, queries, sources, statuses, multiple, answers, allow_retry, code, headers', async () => {
-		const { frames, threadId } = await streamFrames((threadId) => [
+		const { frames } = await streamFrames((threadId) => [
 			{
 				type: 'thread.item.done',
 				item: {
@@ -477,7 +477,7 @@ describe('attachment metadata is never sent (§1.3 rule 3)', () => {
 		const attachmentStore = new TestAttachmentStore()
 		const { app, store } = makeApp({
 			attachmentStore,
-			async *respond({ thread, input }) {
+			async *respond({ input }) {
 				if (input) yield { type: 'thread.item.replaced', item: { ...input, quoted_text: 'edited' } }
 			}
 		})

@@ -4,7 +4,6 @@ import { REQUEST_TYPES } from '../../src/protocol/requests'
 import { at } from '../defined'
 import type { HandlerCall } from './app'
 
-// biome-ignore lint/suspicious/noExplicitAny: wire JSON is read field by field in assertions
 type Wire = any
 
 /** alice and bob in one tenant, and alice again in a second tenant. */

@@ -25,7 +25,6 @@ export const input = (text: string, extra: Record<string, unknown> = {}) => ({
 })
 
 /** The JSON objects of a whole event stream. */
-// biome-ignore lint/suspicious/noExplicitAny: wire JSON is read field by field in assertions
 export const events = async (res: Response): Promise<any[]> => {
 	expect(res.status).toBe(200)
 	expect(res.headers.get('content-type')).toBe('text/event-stream')

@@ -199,7 +199,8 @@ beforeAll(async () => {
 	)
 	for (const name of readdirSync(join(root, 'examples')))
 		cpSync(join(root, 'examples', name), join(appDir, name))
-	readmeBlocks().forEach((block, index) => writeFileSync(join(appDir, `readme-${index + 1}.ts`), block))
+	for (const [index, block] of readmeBlocks().entries())
+		writeFileSync(join(appDir, `readme-${index + 1}.ts`), block)
 	writeFileSync(
 		join(appDir, 'tsconfig.strict.json'),
 		JSON.stringify({ extends: './tsconfig.json', compilerOptions: { strict: true, skipLibCheck: false } })

@@ -103,7 +103,6 @@ export const streamTurn = async (url: string, headers: Record<string, string>): 
 	const body = await response.text()
 	if (response.status !== 200) throw new Error(`threads.create answered ${response.status}: ${body}`)
 	const frames = body.split('\n\n').filter(Boolean)
-	// biome-ignore lint/suspicious/noExplicitAny: events checked field by field below
 	const events: any[] = frames.map((frame) => JSON.parse(frame.replace(/^data: /, '')))
 	const threadId: string = events.find((event) => event.type === 'thread.created')?.thread?.id ?? ''
 	const assistantText = events
