@@ -1,6 +1,12 @@
 import type { Span } from '@opentelemetry/api'
 import type { AnyElysia, Elysia } from 'elysia'
-import { bodyTimeoutMsFromEnv, chatkitPathFromEnv, isProduction, maxBodyBytesFromEnv } from './config'
+import {
+	bodyTimeoutMsFromEnv,
+	chatkitPathFromEnv,
+	instanceIdFromEnv,
+	isProduction,
+	maxBodyBytesFromEnv
+} from './config'
 import { createEngine } from './engine/engine'
 import { ChatKitError } from './engine/errors'
 import { logError } from './engine/log'
@@ -494,6 +500,7 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 		defaultUser,
 		onRequestEnd,
 		turns,
+		instanceId = instanceIdFromEnv(),
 		...handlerOptions
 	} = options
 	let warnedAnonymous = false
@@ -517,6 +524,7 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 			transcribe: decorated.chatkitTranscribe,
 			addFeedback: decorated.chatkitFeedback,
 			...(handlerOptions as Partial<ChatKitHandlers>),
+			instanceId,
 			eventHooks: [
 				...registered<EventHook>(decorated, EVENT_HOOK),
 				...(handlerOptions.eventHooks ?? [])

@@ -88,6 +88,17 @@ export const readEnv = <T extends object>(readers: { [K in keyof T]: () => T[K] 
 /** Whether `NODE_ENV` is `production`. */
 export const isProduction = (env: Env = process.env): boolean => envString(env, 'NODE_ENV') === 'production'
 
+/** The longest instance id: it prefixes turn ids, which a store keeps to 255 characters. */
+export const MAX_INSTANCE_ID_LENGTH = 64
+
+/** `INSTANCE_ID`: this process's name, kept across its restarts (the pod or host name), or `undefined`. */
+export const instanceIdFromEnv = (env: Env = process.env): string | undefined => {
+	const value = envString(env, 'INSTANCE_ID')
+	if (value !== undefined && value.length > MAX_INSTANCE_ID_LENGTH)
+		throw new Error(`INSTANCE_ID is longer than ${MAX_INSTANCE_ID_LENGTH} characters`)
+	return value
+}
+
 /** The protocol endpoint when neither the `path` option nor `CHATKIT_PATH` sets one. */
 export const DEFAULT_CHATKIT_PATH = '/chatkit'
 

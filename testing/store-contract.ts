@@ -1006,6 +1006,24 @@ export function storeContract(name: string, options: StoreContractOptions) {
 			})
 		})
 
+		describe('releaseInstanceTurns (optional)', () => {
+			test("gives back the leases whose turn id starts with the prefix, every owner's, and no other", async () => {
+				const release = store.releaseInstanceTurns?.bind(store)
+				if (!release) return
+				const [first, second] = [newContext(), newContext()]
+				expect(await store.acquireTurn('thr_i1', 'web-1:a', 60_000, first)).toBe(true)
+				expect(await store.acquireTurn('thr_i2', 'web-1:b', 60_000, second)).toBe(true)
+				expect(await store.acquireTurn('thr_i3', 'web-10:c', 60_000, first)).toBe(true)
+				expect(await store.acquireTurn('thr_i4', 'web-2:d', 60_000, second)).toBe(true)
+				expect(await release('web-1:')).toBe(2)
+				expect(await store.acquireTurn('thr_i1', 'next', 60_000, first)).toBe(true)
+				expect(await store.acquireTurn('thr_i2', 'next', 60_000, second)).toBe(true)
+				expect(await store.acquireTurn('thr_i3', 'next', 60_000, first)).toBe(false)
+				expect(await store.acquireTurn('thr_i4', 'next', 60_000, second)).toBe(false)
+				expect(await release('web-1:')).toBe(0)
+			})
+		})
+
 		describe('startThread (optional)', () => {
 			/** The store's `startThread`; the stores that have one run these tests (`test/store/*.test.ts` say which). */
 			const startThreadOf = () => store.startThread?.bind(store)

@@ -228,7 +228,11 @@ const STORE_METHODS = [
 /** Fails to compile when the `Store` interface gains a method the skeleton does not list (or leaves out on purpose). */
 type Unlisted = Exclude<
 	keyof Store,
-	(typeof STORE_METHODS)[number] | 'generateThreadId' | 'generateItemId' | 'startThread'
+	| (typeof STORE_METHODS)[number]
+	| 'generateThreadId'
+	| 'generateItemId'
+	| 'startThread'
+	| 'releaseInstanceTurns'
 >
 export const storeMethodsComplete: [Unlisted] extends [never] ? true : Unlisted = true
 

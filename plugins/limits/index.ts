@@ -5,7 +5,7 @@ import {
 	type RequestGuardResult,
 	requestGuard
 } from '../../src/chatkit'
-import { type Env, envInteger, envString, isProduction, readEnv } from '../../src/config'
+import { type Env, envInteger, instanceIdFromEnv, isProduction, readEnv } from '../../src/config'
 import { withRefusalCode } from '../../src/lifecycle'
 import type { ChatKitContext } from '../../src/store/types'
 import { type HitResult, leaseOwnerOf, MemoryRateLimitBackend, type RateLimitBackend } from './backend'
@@ -196,7 +196,7 @@ export const limits = <C extends ChatKitContext = ChatKitContext>(options: Limit
 	const streamRefusal = options.streamRefusal ?? 'event'
 	const now = options.now ?? Date.now
 	const log = options.log ?? console.warn
-	const instanceId = options.instanceId ?? envString(env, 'INSTANCE_ID')
+	const instanceId = options.instanceId ?? instanceIdFromEnv(env)
 	const owner = instanceId === undefined ? undefined : leaseOwnerOf(instanceId)
 	/** Per backend: the release of this instance id's earlier slots, awaited before the first one is taken. */
 	const released = new WeakMap<RateLimitBackend, Promise<void>>()

@@ -135,6 +135,10 @@ export const ACQUIRE_TURN = `insert into ${TURNS} (tenant_id, user_id, thread_id
 /** Parameters: tenant, user, thread id, turn id. */
 export const RELEASE_TURN = `delete from ${TURNS} where ${THREAD_ITEMS} and turn_id = $4`
 
+/** Every lease whose turn id starts with the prefix, whoever owns it; the number given back. Parameters: prefix. */
+export const RELEASE_INSTANCE_TURNS = `with released as (delete from ${TURNS} where starts_with(turn_id, $1) returning 1)
+	select count(*)::int as released from released`
+
 /**
  * A new thread's first writes as one statement: the turn lease taken (as `ACQUIRE_TURN`), then, only when it
  * was, the thread upserted (as `SAVE_THREAD`) and its first item upserted (as `ADD_THREAD_ITEM`). A row is

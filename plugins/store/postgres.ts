@@ -558,6 +558,17 @@ export class PostgresStore<C extends ChatKitContext = ChatKitContext> implements
 		await this.run('releaseTurn', statements.RELEASE_TURN, [tenantId, userId, threadId, turnId])
 	}
 
+	/** Gives back every turn lease of one instance (turn ids starting with `prefix`), at its start. */
+	async releaseInstanceTurns(prefix: string): Promise<number> {
+		checkId('turn id prefix', prefix, this.limits)
+		const [row] = await this.run<{ released: number }>(
+			'releaseInstanceTurns',
+			statements.RELEASE_INSTANCE_TURNS,
+			[prefix]
+		)
+		return row?.released ?? 0
+	}
+
 	async saveAttachment(attachment: Attachment, context: C): Promise<void> {
 		const { tenantId, userId } = ownerOf(context, this.limits)
 		const row = prepareAttachment(attachment, this.limits)

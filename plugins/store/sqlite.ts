@@ -475,6 +475,18 @@ export class SqliteStore<C extends ChatKitContext = ChatKitContext> implements S
 		)
 	}
 
+	/** Gives back every turn lease of one instance (turn ids starting with `prefix`), at its start. */
+	async releaseInstanceTurns(prefix: string): Promise<number> {
+		checkId('turn id prefix', prefix, this.limits)
+		return this.write(
+			'releaseInstanceTurns',
+			() =>
+				this.client
+					.query('delete from chatkit_turns where substr(turn_id, 1, length(?1)) = ?1')
+					.run(prefix).changes
+		)
+	}
+
 	async saveAttachment(attachment: Attachment, context: C): Promise<void> {
 		const owner = ownerOf(context, this.limits)
 		const row = prepareAttachment(attachment, this.limits)

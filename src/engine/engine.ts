@@ -61,7 +61,11 @@ const describeIssues = (issues: { path: PropertyKey[]; message: string }[]) =>
 /** The ChatKit server semantics, with no HTTP in them. */
 export const createEngine = <C extends ChatKitContext>(handlers: ChatKitHandlers<C>): ChatKitEngine<C> => {
 	const reads = createReads(handlers)
-	const leases = new TurnLeases(handlers.store, handlers.turnLeaseMs ?? DEFAULT_TURN_LEASE_MS)
+	const leases = new TurnLeases(
+		handlers.store,
+		handlers.turnLeaseMs ?? DEFAULT_TURN_LEASE_MS,
+		handlers.instanceId
+	)
 	const turns = new Turns(handlers, leases)
 
 	/** A streaming request on an existing thread, once its turn lease is held. */

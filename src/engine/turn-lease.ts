@@ -1,3 +1,4 @@
+import { MAX_INSTANCE_ID_LENGTH } from '../config'
 import type { ChatKitContext, Store } from '../store/types'
 import { ChatKitError } from './errors'
 import { logError } from './log'
@@ -31,21 +32,58 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * The turn leases of one engine (`store.acquireTurn`). A lease is renewed every third of `ttlMs` until
  * released, so a running turn keeps it however long it takes, and a crashed process's lease expires within
  * `ttlMs`. A lease taken on a thread whose previous turn in this engine is still releasing waits for that
- * release first.
+ * release first. With an instance id, turn ids are `<instanceId>:<uuid>`, and the leases a crashed
+ * predecessor left under that id are given back before the first lease is taken (`ready`).
  */
 export class TurnLeases<C extends ChatKitContext> {
 	private readonly releasing = new Map<string, Promise<void>>()
+	private readonly prefix: string
+	private recovered: Promise<void> | undefined
 
 	constructor(
 		private readonly store: Store<C>,
 		/** How long a lease lives without renewal. */
-		readonly ttlMs: number
-	) {}
+		readonly ttlMs: number,
+		instanceId?: string
+	) {
+		if (instanceId !== undefined && (instanceId === '' || instanceId.length > MAX_INSTANCE_ID_LENGTH))
+			throw new Error(`instanceId must be 1 to ${MAX_INSTANCE_ID_LENGTH} characters`)
+		this.prefix = instanceId === undefined ? '' : `${instanceId}:`
+	}
+
+	/** A new turn's id (after the instance id, when there is one). */
+	newTurnId(): string {
+		return `${this.prefix}${crypto.randomUUID()}`
+	}
+
+	/**
+	 * Resolves once the leases of a predecessor with the same instance id are given back (at once without an
+	 * instance id or `store.releaseInstanceTurns`). Runs once; a failure is logged and not retried, since a
+	 * later attempt could free leases this process already holds.
+	 */
+	ready(): Promise<void> {
+		this.recovered ??= this.recover()
+		return this.recovered
+	}
+
+	private async recover(): Promise<void> {
+		if (this.prefix === '' || !this.store.releaseInstanceTurns) return
+		try {
+			const released = await this.store.releaseInstanceTurns(this.prefix)
+			if (released > 0)
+				console.warn(
+					`[elysia-chatkit] gave back ${released} turn lease(s) that a previous process of instance ${JSON.stringify(this.prefix.slice(0, -1))} left`
+				)
+		} catch (error) {
+			logError('giving back the turn leases of a previous process', error)
+		}
+	}
 
 	/** Takes the thread's lease, or throws `409 turn_in_progress` while another turn holds it. */
 	async take(threadId: string, context: C): Promise<TurnLease> {
+		await this.ready()
 		await this.releasing.get(threadId)
-		const turnId = crypto.randomUUID()
+		const turnId = this.newTurnId()
 		for (const wait of [...RETRY_WAITS_MS, -1]) {
 			if (await this.store.acquireTurn(threadId, turnId, this.ttlMs, context))
 				return this.hold(threadId, turnId, context)

@@ -103,7 +103,8 @@ export class Turns<C extends ChatKitContext> {
 			let before: Step[]
 			if (store.startThread && attachments.length === 0) {
 				const startThread = store.startThread.bind(store)
-				const turnId = crypto.randomUUID()
+				await leases.ready()
+				const turnId = leases.newTurnId()
 				lease = leases.hold(thread.id, turnId, context)
 				before = [
 					async () => {

@@ -123,6 +123,15 @@ export interface ChatKitHandlers<C extends ChatKitContext = ChatKitContext> {
 	 */
 	turnLeaseMs?: number
 	/**
+	 * Names this process in the turn leases it takes (turn ids `<instanceId>:…`). Before its first turn it
+	 * gives back every lease still held under this id (`store.releaseInstanceTurns`): those of a predecessor
+	 * that crashed, so that the thread it was answering takes a new message at once instead of after
+	 * `turnLeaseMs`. Give each running process its own id that a restart keeps (the pod or host name of a
+	 * single-process container); two live processes must never share one. At most 64 characters.
+	 * @default INSTANCE_ID from the environment, else none
+	 */
+	instanceId?: string
+	/**
 	 * While an assistant message streams, what the user has seen of it is saved at most once per this
 	 * many milliseconds (the first time this long after the turn started), with a hidden note that it is
 	 * incomplete, removed when the message is done: after a crash the thread keeps what was shown, marked

@@ -311,6 +311,17 @@ export class MemoryStore<C extends ChatKitContext = ChatKitContext> implements S
 		if (this.turns.get(key)?.turnId === turnId) this.turns.delete(key)
 	}
 
+	/** Gives back every turn lease of one instance (turn ids starting with `prefix`), whoever owns it. */
+	async releaseInstanceTurns(prefix: string): Promise<number> {
+		let released = 0
+		for (const [key, lease] of this.turns)
+			if (lease.turnId.startsWith(prefix)) {
+				this.turns.delete(key)
+				released++
+			}
+		return released
+	}
+
 	private attachmentsOf(context: C): Map<string, Attachment> {
 		const key = ownerKey(context)
 		let attachments = this.attachments.get(key)

@@ -191,6 +191,14 @@ export interface Store<C extends ChatKitContext = ChatKitContext> {
 	): Promise<boolean>
 	/** Give a thread's turn lease back, when `turnId` holds it (nothing otherwise). */
 	releaseTurn(threadId: string, turnId: string, context: C): Promise<void>
+	/**
+	 * Gives back every turn lease whose turn id starts with `prefix` (`<instance id>:`), whoever owns it, and
+	 * returns how many. With `chatkit({ instanceId })` the engine calls it once, before the instance's first
+	 * turn: the leases a crashed process of the same instance left are freed at once instead of expiring.
+	 * The one call not scoped by a user (it concerns one process's leases). Optional: without it, such leases
+	 * expire after `turnLeaseMs`.
+	 */
+	releaseInstanceTurns?(prefix: string): Promise<number>
 	/** Upsert an attachment record (with its server-only `metadata`). */
 	saveAttachment(attachment: Attachment, context: C): Promise<void>
 	/** @throws NotFoundError */

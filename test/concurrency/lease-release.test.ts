@@ -1,6 +1,7 @@
 // A turn's response ends with its last event, while its thread's lease is still being released. A follow-up
 // sent the moment the response ends must still be accepted: on the same instance it waits for that release,
 // on another instance it retries for a moment. A graceful shutdown counts the turn until the release is done.
+// An instance that restarts under the same instance id gives back the leases its crashed predecessor left.
 import { expect, test } from 'bun:test'
 import { Elysia } from 'elysia'
 import { chatkit } from '../../src/chatkit'
@@ -106,6 +107,29 @@ forEachStore('a follow-up sent as a response ends', (kind) => {
 			expect(turns.size).toBe(1)
 			await turns.idle()
 			expect(released).toBe(true)
+		} finally {
+			await store.close()
+		}
+	})
+
+	test(`${kind.name}: a restarted instance takes a turn at once on the thread its crashed predecessor held`, async () => {
+		const store = await kind.open()
+		try {
+			const before = instance(store)
+			const created = await send(before, { type: 'threads.create', params: { input: userInput('hi') } })
+			const thread = created.events.find((event) => event.type === 'thread.created')
+			if (thread?.type !== 'thread.created') throw new Error('no thread')
+			await before.turns.idle()
+			// the lease a process of instance web-1 held when it died
+			const owner = { user: { id: 'anonymous' } }
+			expect(await store.acquireTurn(thread.thread.id, 'web-1:dead-turn', 60_000, owner)).toBe(true)
+			const other = new Elysia().use(chatkit({ store, respond: echo, instanceId: 'web-2' }))
+			expect((await send(other, message(thread.thread.id, 'too early'))).json?.code).toBe(
+				'turn_in_progress'
+			)
+			const restarted = new Elysia().use(chatkit({ store, respond: echo, instanceId: 'web-1' }))
+			const answer = await send(restarted, message(thread.thread.id, 'back'))
+			expect(assistantTexts(answer.events)).toEqual(['Re: back'])
 		} finally {
 			await store.close()
 		}

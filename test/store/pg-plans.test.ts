@@ -103,6 +103,7 @@ const parameters: Record<string, (string | number)[]> = {
 	DELETE_ATTACHMENT: [TENANT, USER, 'atc_20'],
 	ACQUIRE_TURN: [TENANT, USER, THREAD, 'turn_1', 30_000],
 	RELEASE_TURN: [TENANT, USER, THREAD, 'turn_1'],
+	RELEASE_INSTANCE_TURNS: ['web-1:'],
 	START_THREAD: [
 		TENANT,
 		USER,
@@ -117,6 +118,13 @@ const parameters: Record<string, (string | number)[]> = {
 		itemDocument
 	]
 }
+
+/**
+ * Statements that may scan one table whole (its rows are not counted), and why that does not grow with the
+ * data: `chatkit_turns` holds one row per running turn (not per thread or item; 1,000 here), and an instance's
+ * leases are given back once, as it starts. Any other table such a statement read would still count.
+ */
+const SCANS_ALLOWED: Record<string, string> = { RELEASE_INSTANCE_TURNS: 'chatkit_turns' }
 
 /** Every statement the store runs, by its dotted name in `postgres-statements.ts`. */
 const allStatements = (value: unknown, name = ''): [string, string][] =>
@@ -140,9 +148,9 @@ interface PlanNode {
 const nodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodes)]
 
 /** Rows the scans of a plan read: those they returned and those their filters removed. */
-const rowsRead = (plan: PlanNode) =>
+const rowsRead = (plan: PlanNode, scanned?: string) =>
 	nodes(plan)
-		.filter((node) => node['Node Type'].endsWith('Scan'))
+		.filter((node) => node['Node Type'].endsWith('Scan') && node['Relation Name'] !== scanned)
 		.reduce(
 			(sum, node) =>
 				sum +
@@ -225,8 +233,11 @@ describe.skipIf(!reachable)('PostgreSQL plans for a user with thousands of threa
 					const params = parameters[name]
 					if (!params) return
 					const plan = await explain(sql, statement, params)
-					const rows = rowsRead(plan)
-					const seqScans = nodes(plan).filter((node) => node['Node Type'] === 'Seq Scan').length
+					const rows = rowsRead(plan, SCANS_ALLOWED[name])
+					const seqScans = nodes(plan).filter(
+						(node) =>
+							node['Node Type'] === 'Seq Scan' && node['Relation Name'] !== SCANS_ALLOWED[name]
+					).length
 					expect({ plan: describePlan(plan), rows, seqScans }).toEqual({
 						plan: describePlan(plan),
 						rows: Math.min(rows, MAX_ROWS_PER_STATEMENT),
