@@ -28,6 +28,25 @@ export interface TurnLease {
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
+/** What the engines of one process share about a store's leases (an app may build its engine more than once). */
+interface StoreLeases {
+	/** The release of a predecessor's leases, by turn id prefix: once per process. */
+	recoveries: Map<string, Promise<void>>
+	/** Releases sent and not yet done, by thread id. */
+	releasing: Map<string, Promise<void>>
+}
+
+const storeLeases = new WeakMap<object, StoreLeases>()
+
+const leasesOf = (store: object): StoreLeases => {
+	let leases = storeLeases.get(store)
+	if (!leases) {
+		leases = { recoveries: new Map(), releasing: new Map() }
+		storeLeases.set(store, leases)
+	}
+	return leases
+}
+
 /**
  * The turn leases of one engine (`store.acquireTurn`). A lease is renewed every third of `ttlMs` until
  * released, so a running turn keeps it however long it takes, and a crashed process's lease expires within
@@ -36,9 +55,8 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * predecessor left under that id are given back before the first lease is taken (`ready`).
  */
 export class TurnLeases<C extends ChatKitContext> {
-	private readonly releasing = new Map<string, Promise<void>>()
 	private readonly prefix: string
-	private recovered: Promise<void> | undefined
+	private readonly shared: StoreLeases
 
 	constructor(
 		private readonly store: Store<C>,
@@ -49,6 +67,7 @@ export class TurnLeases<C extends ChatKitContext> {
 		if (instanceId !== undefined && (instanceId === '' || instanceId.length > MAX_INSTANCE_ID_LENGTH))
 			throw new Error(`instanceId must be 1 to ${MAX_INSTANCE_ID_LENGTH} characters`)
 		this.prefix = instanceId === undefined ? '' : `${instanceId}:`
+		this.shared = leasesOf(store)
 	}
 
 	/** A new turn's id (after the instance id, when there is one). */
@@ -58,12 +77,18 @@ export class TurnLeases<C extends ChatKitContext> {
 
 	/**
 	 * Resolves once the leases of a predecessor with the same instance id are given back (at once without an
-	 * instance id or `store.releaseInstanceTurns`). Runs once; a failure is logged and not retried, since a
-	 * later attempt could free leases this process already holds.
+	 * instance id or `store.releaseInstanceTurns`). Runs once per store and instance id in a process, however
+	 * many engines it builds; a failure is logged and not retried, since a later attempt could free leases this
+	 * process already holds.
 	 */
 	ready(): Promise<void> {
-		this.recovered ??= this.recover()
-		return this.recovered
+		const { recoveries } = this.shared
+		let recovered = recoveries.get(this.prefix)
+		if (!recovered) {
+			recovered = this.recover()
+			recoveries.set(this.prefix, recovered)
+		}
+		return recovered
 	}
 
 	private async recover(): Promise<void> {
@@ -82,7 +107,7 @@ export class TurnLeases<C extends ChatKitContext> {
 	/** Takes the thread's lease, or throws `409 turn_in_progress` while another turn holds it. */
 	async take(threadId: string, context: C): Promise<TurnLease> {
 		await this.ready()
-		await this.releasing.get(threadId)
+		await this.shared.releasing.get(threadId)
 		const turnId = this.newTurnId()
 		for (const wait of [...RETRY_WAITS_MS, -1]) {
 			if (await this.store.acquireTurn(threadId, turnId, this.ttlMs, context))
@@ -128,9 +153,10 @@ export class TurnLeases<C extends ChatKitContext> {
 			() => {},
 			(error) => logError('releasing a turn lease', error)
 		)
-		this.releasing.set(threadId, released)
+		const { releasing } = this.shared
+		releasing.set(threadId, released)
 		released.then(() => {
-			if (this.releasing.get(threadId) === released) this.releasing.delete(threadId)
+			if (releasing.get(threadId) === released) releasing.delete(threadId)
 		})
 		return released
 	}

@@ -10,7 +10,7 @@ import { streamText } from '../../src/respond'
 import { RunningTurns } from '../../src/running'
 import type { Store } from '../../src/store/types'
 import { forEachStore } from '../hardening/stores'
-import { assistantTexts, send, userInput } from './app'
+import { assistantTexts, Gate, send, userInput } from './app'
 
 /** The store, with every `releaseTurn` held for `ms` first (a slow database round trip). */
 const slowRelease = <S extends Store>(store: S, ms: number): S =>
@@ -130,6 +130,38 @@ forEachStore('a follow-up sent as a response ends', (kind) => {
 			const restarted = new Elysia().use(chatkit({ store, respond: echo, instanceId: 'web-1' }))
 			const answer = await send(restarted, message(thread.thread.id, 'back'))
 			expect(assistantTexts(answer.events)).toEqual(['Re: back'])
+		} finally {
+			await store.close()
+		}
+	})
+
+	test(`${kind.name}: an app that builds its engine again (a responder per request) frees its predecessor's leases only once`, async () => {
+		const store = await kind.open()
+		try {
+			const gate = new Gate()
+			const app = new Elysia()
+				.derive({ as: 'global' }, () => ({
+					chatkitRespond: async function* (args: Parameters<Responder>[0]) {
+						if (args.input?.content[0]?.text === 'hold') await gate.arrive()
+						yield* echo(args)
+					} as Responder
+				}))
+				.use(chatkit({ store, instanceId: 'web-1' }))
+			const created = await send(app, { type: 'threads.create', params: { input: userInput('hi') } })
+			const thread = created.events.find((event) => event.type === 'thread.created')
+			if (thread?.type !== 'thread.created') throw new Error('no thread')
+			const held = send(app, message(thread.thread.id, 'hold'))
+			await gate.reached
+			const other = await send(app, {
+				type: 'threads.create',
+				params: { input: userInput('meanwhile') }
+			})
+			expect(assistantTexts(other.events)).toEqual(['Re: meanwhile'])
+			expect((await send(app, message(thread.thread.id, 'too early'))).json?.code).toBe(
+				'turn_in_progress'
+			)
+			gate.release()
+			expect(assistantTexts((await held).events)).toEqual(['Re: hold'])
 		} finally {
 			await store.close()
 		}
