@@ -3,6 +3,7 @@ import type { AnyElysia, Elysia } from 'elysia'
 import {
 	bodyTimeoutMsFromEnv,
 	chatkitPathFromEnv,
+	checkInstanceId,
 	instanceIdFromEnv,
 	isProduction,
 	maxBodyBytesFromEnv
@@ -503,6 +504,7 @@ export const chatkit = <const O extends ChatKitOptions>(options: O = {} as O) =>
 		instanceId = instanceIdFromEnv(),
 		...handlerOptions
 	} = options
+	if (instanceId !== undefined) checkInstanceId(instanceId, 'chatkit({ instanceId })')
 	let warnedAnonymous = false
 
 	const buildEngine = (

@@ -91,12 +91,25 @@ export const isProduction = (env: Env = process.env): boolean => envString(env, 
 /** The longest instance id: it prefixes turn ids, which a store keeps to 255 characters. */
 export const MAX_INSTANCE_ID_LENGTH = 64
 
-/** `INSTANCE_ID`: this process's name, kept across its restarts (the pod or host name), or `undefined`. */
+/**
+ * An instance id as given, 1 to 64 characters (`name`, the variable or option it came from, is in the error).
+ * @throws ConfigError otherwise
+ */
+export const checkInstanceId = (value: string, name: string): string => {
+	if (value === '' || value.length > MAX_INSTANCE_ID_LENGTH)
+		throw new ConfigError([
+			{ variable: name, message: `must be 1 to ${MAX_INSTANCE_ID_LENGTH} characters` }
+		])
+	return value
+}
+
+/**
+ * `INSTANCE_ID`: this process's name, kept across its restarts (the pod or host name), or `undefined`.
+ * @throws ConfigError when it is longer than 64 characters
+ */
 export const instanceIdFromEnv = (env: Env = process.env): string | undefined => {
 	const value = envString(env, 'INSTANCE_ID')
-	if (value !== undefined && value.length > MAX_INSTANCE_ID_LENGTH)
-		throw new Error(`INSTANCE_ID is longer than ${MAX_INSTANCE_ID_LENGTH} characters`)
-	return value
+	return value === undefined ? undefined : checkInstanceId(value, 'INSTANCE_ID')
 }
 
 /** The protocol endpoint when neither the `path` option nor `CHATKIT_PATH` sets one. */

@@ -7,7 +7,7 @@ import { chatkitCors, corsOriginsFromEnv } from '../plugins/cors'
 import { limits } from '../plugins/limits'
 import { databaseFromEnv } from '../plugins/store'
 import { chatkit } from '../src/chatkit'
-import { ConfigError, serverConfigFromEnv } from '../src/config'
+import { ConfigError, instanceIdFromEnv, serverConfigFromEnv } from '../src/config'
 import { MemoryStore } from '../src/store/memory'
 import { secret, secretKey, sign } from './auth/utils'
 
@@ -108,6 +108,19 @@ describe('the configuration table, one parser per variable', () => {
 		expect(
 			modelSettingsFromEnv({ OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }).api
 		).toBe('chat_completions')
+	})
+
+	it('INSTANCE_ID and the instanceId options: at most 64 characters, refused when chatkit() or limits() is built', () => {
+		const long = 'x'.repeat(65)
+		expect(instanceIdFromEnv({ INSTANCE_ID: ' web-1 ' })).toBe('web-1')
+		expect(instanceIdFromEnv({ INSTANCE_ID: ' ' })).toBeUndefined()
+		expect(configError(() => instanceIdFromEnv({ INSTANCE_ID: long })).variables).toEqual(['INSTANCE_ID'])
+		expect(configError(() => chatkit({ store: new MemoryStore(), instanceId: long })).variables).toEqual([
+			'chatkit({ instanceId })'
+		])
+		expect(configError(() => chatkit({ store: new MemoryStore(), instanceId: '' })).message).toBe(
+			'chatkit({ instanceId }): must be 1 to 64 characters'
+		)
 	})
 
 	it('AUTH_MODE and ALLOW_ANONYMOUS accept any case, as authFromEnv always did', () => {

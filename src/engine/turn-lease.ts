@@ -1,4 +1,4 @@
-import { MAX_INSTANCE_ID_LENGTH } from '../config'
+import { checkInstanceId } from '../config'
 import type { ChatKitContext, Store } from '../store/types'
 import { ChatKitError } from './errors'
 import { logError } from './log'
@@ -64,9 +64,7 @@ export class TurnLeases<C extends ChatKitContext> {
 		readonly ttlMs: number,
 		instanceId?: string
 	) {
-		if (instanceId !== undefined && (instanceId === '' || instanceId.length > MAX_INSTANCE_ID_LENGTH))
-			throw new Error(`instanceId must be 1 to ${MAX_INSTANCE_ID_LENGTH} characters`)
-		this.prefix = instanceId === undefined ? '' : `${instanceId}:`
+		this.prefix = instanceId === undefined ? '' : `${checkInstanceId(instanceId, 'instanceId')}:`
 		this.shared = leasesOf(store)
 	}
 
