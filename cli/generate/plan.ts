@@ -304,11 +304,12 @@ export const planInit = (detection: Detection, options: InitOptions = {}): Plan 
 		const scripts = placeholderScripts(detection, placeholder.path)
 		if (scripts) files.push(scripts)
 	}
+	const gitignore = gitignoreOf(detection.root)
 	const keepsDataLocal = level > 1 && !fresh && input.database.fallback?.startsWith('sqlite:.data')
-	const gitignore = keepsDataLocal ? ignoreData(detection.root) : null
-	if (gitignore) files.push(gitignore)
-	else if (keepsDataLocal && !gitIgnoresData(detection.root))
-		notes.push('.data/ holds the SQLite file: keep it out of git (add .data/ to .gitignore)')
+	if (keepsDataLocal && !ignores(gitignore, DATA_LINE)) {
+		if (gitignore !== null) files.push(ignoringData(gitignore))
+		else notes.push('.data/ holds the SQLite file: keep it out of git (add .data/ to .gitignore)')
+	}
 	const planned = files.map((file) => ({ ...file, exists: existsSync(join(detection.root, file.path)) }))
 	const entry = detection.entry
 	let edit: EntryEdit | null = null
@@ -360,7 +361,7 @@ export const planInit = (detection: Detection, options: InitOptions = {}): Plan 
 	let localEnv = fresh ? added : []
 	if (!fresh && secrets.length) {
 		const names = secrets.map((entry) => entry.name).join(', ')
-		if (gitIgnoresEnv(detection.root)) {
+		if (ignores(gitignore, ENV_LINE)) {
 			localEnv = secrets
 			notes.push(
 				`${names}: a random development value in .env (git-ignored); set your own where the app runs`
@@ -425,25 +426,25 @@ const placeholderScripts = (detection: Detection, entry: string): Omit<PlannedFi
 	}
 }
 
-/** The project's `.gitignore` keeps `.env` out of git (`.env`, `/.env`, `.env*`, `*.env`). */
-const gitIgnoresEnv = (root: string) =>
-	ignoreLines(root).some((line) => /^\/?(\*?\.env\*?)$/.test(line.trim()))
+/** The project's `.gitignore`, or `null` when it has none. */
+const gitignoreOf = (root: string) => readText(join(root, '.gitignore'))
 
-const ignoreLines = (root: string) => (readText(join(root, '.gitignore')) ?? '').split(/\r?\n/)
+/** A `.gitignore` text has a line that matches `pattern` (trimmed). */
+const ignores = (gitignore: string | null, pattern: RegExp) =>
+	(gitignore ?? '').split(/\r?\n/).some((line) => pattern.test(line.trim()))
 
-/** The project's `.gitignore` keeps `.data/` out of git. */
-const gitIgnoresData = (root: string) =>
-	ignoreLines(root).some((line) => /^\/?\.data(\/(\*\*?)?)?$/.test(line.trim()))
+/** `.env`, `/.env`, `.env*`, `*.env`. */
+const ENV_LINE = /^\/?(\*?\.env\*?)$/
+/** `.data`, `/.data`, `.data/`, `.data/*`, `.data/**`. */
+const DATA_LINE = /^\/?\.data(\/(\*\*?)?)?$/
 
-/** The project's `.gitignore` with `.data/` added, when it has one that does not ignore it yet. */
-const ignoreData = (root: string): Omit<PlannedFile, 'exists'> | null => {
-	const text = readText(join(root, '.gitignore'))
-	if (text === null || gitIgnoresData(root)) return null
-	const separator = text === '' || text.endsWith('\n') ? '' : '\n'
+/** The project's `.gitignore` with `.data/` added (its text as it is, kept for `replaces`). */
+const ignoringData = (gitignore: string): Omit<PlannedFile, 'exists'> => {
+	const separator = gitignore === '' || gitignore.endsWith('\n') ? '' : '\n'
 	return {
 		path: '.gitignore',
-		content: `${text}${separator}\n# ChatKit's SQLite file\n.data/\n`,
+		content: `${gitignore}${separator}\n# ChatKit's SQLite file\n.data/\n`,
 		purpose: '.data/ (the SQLite file) kept out of git',
-		replaces: text
+		replaces: gitignore
 	}
 }
