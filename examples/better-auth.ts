@@ -24,7 +24,15 @@ type Env = Record<string, string | undefined>
 /** Better Auth's `database` option for a `DATABASE_URL`: a `pg` pool, or a bun:sqlite file. */
 const authDatabase = (databaseUrl: string) => {
 	const target = parseDatabaseUrl(databaseUrl)
-	if (target.dialect === 'postgresql') return new Pool({ connectionString: target.url })
+	if (target.dialect === 'postgresql') {
+		const pool = new Pool({ connectionString: target.url })
+		// A pooled connection that PostgreSQL closes (a restart, a failover) is reported here: without a
+		// listener, node-postgres throws it and the process exits. The pool opens a new one when needed.
+		pool.on('error', (error) =>
+			console.error(`[better-auth] idle database connection lost: ${error.message}`)
+		)
+		return pool
+	}
 	if (target.dialect !== 'sqlite') throw new Error('DATABASE_URL must name PostgreSQL or a SQLite file')
 	mkdirSync(dirname(target.path), { recursive: true })
 	const database = new Database(target.path)

@@ -57,6 +57,13 @@ export const sqliteDatabase = async (): Promise<SharedDatabase> => {
 export const postgresDatabase = async (): Promise<SharedDatabase> => {
 	const database = await createTestDatabase()
 	const authDatabase = new Pool({ connectionString: database.url, max: 4 })
+	// The database is dropped `with (force)` at the end: a connection still closing then is terminated (57P01),
+	// and the client reports it as an error after the pool has let it go. Any other such error fails the run.
+	const terminated = (error: Error & { code?: string }) => {
+		if (error.code !== '57P01') throw error
+	}
+	authDatabase.on('error', terminated)
+	authDatabase.on('connect', (client) => client.on('error', terminated))
 	const stores: PostgresStore[] = []
 	return {
 		kind: 'PostgreSQL',
