@@ -1,4 +1,5 @@
 import type { Store } from '../../src/store/types'
+import { SLOW_MACHINE_TIMEOUT } from './chat-test'
 
 /** The names a generator derives from what the user typed (`order-lookup`, `order_lookup`, `OrderLookup`). */
 export interface Names {
@@ -308,7 +309,7 @@ export const pluginModule = ({ kebab, camel, pascal }: Names) =>
 
 export const pluginTest = ({ kebab, camel }: Names, modulePath: string) =>
 	lines(
-		"import { afterAll, describe, expect, test } from 'bun:test'",
+		"import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test'",
 		"import { mkdtempSync, rmSync } from 'node:fs'",
 		"import { tmpdir } from 'node:os'",
 		"import { join } from 'node:path'",
@@ -318,6 +319,9 @@ export const pluginTest = ({ kebab, camel }: Names, modulePath: string) =>
 		"import { devUser } from 'elysia-chatkit/plugins/auth'",
 		"import { drizzleStore } from 'elysia-chatkit/plugins/store'",
 		`import { ${camel} } from '${modulePath}'`,
+		'',
+		SLOW_MACHINE_TIMEOUT,
+		'setDefaultTimeout(30_000)',
 		'',
 		"const folder = mkdtempSync(join(tmpdir(), 'plugin-test-'))",
 		'afterAll(() => rmSync(folder, { recursive: true, force: true }))',

@@ -39,9 +39,13 @@ const signIn = (input: ChatTestInput): string[] => {
 	}
 }
 
+/** Why the generated tests wait longer than bun's default 5 s (the line above `setDefaultTimeout`). */
+export const SLOW_MACHINE_TIMEOUT =
+	"// A turn through the app and its database can take more than bun's default 5 s on a busy CI machine."
+
 /** A bun:test file that starts the generated endpoint through `app.handle` and streams a turn. */
 export const chatTest = (input: ChatTestInput): string => {
-	const lines = ["import { afterAll, describe, expect, test } from 'bun:test'"]
+	const lines = ["import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test'"]
 	const usesDatabase = input.level > 1
 	if (usesDatabase) {
 		lines.push("import { mkdtempSync, rmSync } from 'node:fs'")
@@ -58,7 +62,7 @@ export const chatTest = (input: ChatTestInput): string => {
 	lines.push("import { createClient } from 'elysia-chatkit/client'")
 	if (input.auth.kind === 'jwt') lines.push("import { SignJWT } from 'jose'")
 	if (!ownAppDatabase) lines.push(`import { createChat } from '${input.modulePath}'`)
-	lines.push('')
+	lines.push('', SLOW_MACHINE_TIMEOUT, 'setDefaultTimeout(30_000)', '')
 	if (usesDatabase) {
 		lines.push("const folder = mkdtempSync(join(tmpdir(), 'chatkit-test-'))")
 		lines.push('afterAll(() => rmSync(folder, { recursive: true, force: true }))')

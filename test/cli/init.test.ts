@@ -44,6 +44,10 @@ describe('init', () => {
 		expect(readFileSync(join(dir, '.env.example'), 'utf8')).toContain(
 			'CHATKIT_DATABASE_URL=sqlite:.data/chatkit.db'
 		)
+		// a turn with its database on a busy CI machine: more than bun's default 5 s per test
+		expect(readFileSync(join(dir, 'src/chatkit.test.ts'), 'utf8')).toContain(
+			'\nsetDefaultTimeout(30_000)\n'
+		)
 		const after = snapshot(dir)
 		const again = await runInit(dir, { ...quiet, level: 3 })
 		expect(again.plan.mode).toBe('already-mounted')
