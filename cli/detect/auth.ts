@@ -17,6 +17,14 @@ export type AuthDetection =
 			file: string
 			/** The environment variable holding the signing secret, `null` when none was found. */
 			secretVariable: string | null
+			/**
+			 * The variable with the URL of the identity provider's keys (`createRemoteJWKSet(new URL(env.X))`), when
+			 * the app verifies tokens it did not sign (Auth0, Clerk, Cognito, Supabase, …); its secret is then `null`.
+			 */
+			jwksVariable: string | null
+			/** The variables the app checks the tokens' `iss` and `aud` against, when it reads them. */
+			issuerVariable: string | null
+			audienceVariable: string | null
 			/** The claim the app puts the user id in, when it signs its own tokens. */
 			userClaim: string | null
 			/** The app's tokens carry `exp` (an `exp` option or claim, `setExpirationTime`). */
@@ -36,6 +44,14 @@ const secretIn = (text: string): string | null => {
 		null
 	)
 }
+
+/** `name: process.env.X` (or `Bun.env.X`) in the text: the variable `X`. */
+const optionVariable = (text: string, name: string): string | null =>
+	new RegExp(`\\b${name}\\s*:\\s*(?:process|Bun)\\.env\\.([A-Za-z_]\\w*)`).exec(text)?.[1] ?? null
+
+/** The variable of `createRemoteJWKSet(new URL(process.env.X))`. */
+const jwksIn = (text: string): string | null =>
+	/createRemoteJWKSet\s*\(\s*new\s+URL\s*\(\s*(?:process|Bun)\.env\.([A-Za-z_]\w*)/.exec(text)?.[1] ?? null
 
 const userClaimIn = (text: string): string | null => {
 	const signed = /\.sign\(\s*\{([^}]*)\}/.exec(text)?.[1]
@@ -72,6 +88,19 @@ export const detectAuth = (dependencies: Record<string, string>, sources: Source
 	for (const library of ['@elysiajs/jwt', 'jose'] as const) {
 		if (!dependencies[library]) continue
 		const users = sources.filter((file) => imports(file.text, library))
+		const remote = library === 'jose' ? users.find((file) => jwksIn(file.text)) : undefined
+		if (remote)
+			return {
+				kind: 'jwt',
+				library,
+				file: remote.path,
+				secretVariable: null,
+				jwksVariable: jwksIn(remote.text),
+				issuerVariable: optionVariable(remote.text, 'issuer'),
+				audienceVariable: optionVariable(remote.text, 'audience'),
+				userClaim: null,
+				expires: true
+			}
 		const source = users.find((file) => secretIn(file.text)) ?? users[0]
 		if (source)
 			return {
@@ -79,6 +108,9 @@ export const detectAuth = (dependencies: Record<string, string>, sources: Source
 				library,
 				file: source.path,
 				secretVariable: secretIn(source.text),
+				jwksVariable: null,
+				issuerVariable: null,
+				audienceVariable: null,
 				userClaim: users.map((file) => userClaimIn(file.text)).find(Boolean) ?? null,
 				expires: users.some((file) => /\bexp\s*:|setExpirationTime\s*\(/.test(file.text))
 			}

@@ -127,6 +127,18 @@ const chatInput = (
 	if ((wanted === 'auto' || wanted === 'better-auth') && found.kind === 'better-auth' && found.exportName) {
 		auth = { kind: 'better-auth', importPath: found.file, exportName: found.exportName }
 		notes.push(`user: the Better Auth session of \`${found.exportName}\` (${found.file})`)
+	} else if ((wanted === 'auto' || wanted === 'jwt') && found.kind === 'jwt' && found.jwksVariable) {
+		const { jwksVariable, issuerVariable, audienceVariable } = found
+		auth = { kind: 'jwks', jwksVariable, issuerVariable, audienceVariable }
+		const checks = [
+			issuerVariable && `issuer ${issuerVariable}`,
+			audienceVariable && `audience ${audienceVariable}`
+		]
+			.filter(Boolean)
+			.join(', ')
+		notes.push(
+			`user: the identity provider's tokens, verified with the keys at ${jwksVariable}${checks ? ` (${checks})` : ''} as ${found.file} does; the user id is the \`sub\` claim`
+		)
 	} else if ((wanted === 'auto' || wanted === 'jwt') && found.kind === 'jwt' && found.secretVariable) {
 		auth = {
 			kind: 'jwt',
@@ -346,13 +358,13 @@ export const planInit = (detection: Detection, options: InitOptions = {}): Plan 
 		.map((name) => (name === 'elysia-chatkit' && version ? `${name}@^${version}` : name))
 	const devDependencies = [
 		...(fresh ? ['@types/bun', 'typescript'] : []),
-		...(input.auth.kind === 'jwt' ? ['jose'] : [])
+		...(input.auth.kind === 'jwt' || input.auth.kind === 'jwks' ? ['jose'] : [])
 	].filter((name) => !deps[name] && !dependencies.includes(name))
 	const next = fresh ? [] : [`bun test ${testPath}   # the generated test: a turn streams`]
 	if (placeholder) {
 		next.push(
 			'bun run dev   # the server: POST http://localhost:3000/chatkit',
-			`curl -N http://localhost:3000/chatkit -H 'content-type: application/json' -d '${CURL_CREATE}'${input.auth.kind === 'jwt' ? ` -H "authorization: Bearer $TOKEN"   # a token signed with ${input.auth.secretVariable}` : ''}`
+			`curl -N http://localhost:3000/chatkit -H 'content-type: application/json' -d '${CURL_CREATE}'${input.auth.kind === 'jwt' ? ` -H "authorization: Bearer $TOKEN"   # a token signed with ${input.auth.secretVariable}` : input.auth.kind === 'jwks' ? ` -H "authorization: Bearer $TOKEN"   # a token from your identity provider` : ''}`
 		)
 	}
 	if (fresh) base.mode = 'new-project'

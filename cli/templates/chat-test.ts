@@ -7,6 +7,8 @@ export interface ChatTestInput extends ChatModuleInput {
 }
 
 const TEST_SECRET = 'chatkit-test-secret-not-for-production-0123456789'
+const TEST_ISSUER = 'https://issuer.example.test/'
+const TEST_AUDIENCE = 'chatkit-test'
 
 const signIn = (input: ChatTestInput): string[] => {
 	switch (input.auth.kind) {
@@ -23,6 +25,19 @@ const signIn = (input: ChatTestInput): string[] => {
 				'}'
 			]
 		}
+		case 'jwks':
+			return [
+				'const signIn = async (userId: string) => {',
+				'\tconst token = await new SignJWT({ sub: userId })',
+				"\t\t.setProtectedHeader({ alg: 'RS256', kid: 'test' })",
+				'\t\t.setIssuedAt()',
+				...(input.auth.issuerVariable ? [`\t\t.setIssuer('${TEST_ISSUER}')`] : []),
+				...(input.auth.audienceVariable ? [`\t\t.setAudience('${TEST_AUDIENCE}')`] : []),
+				"\t\t.setExpirationTime('5m')",
+				'\t\t.sign(privateKey)',
+				'\treturn { authorization: `Bearer ${token}` }',
+				'}'
+			]
 		case 'better-auth':
 			return [
 				'const signIn = async (name: string) => {',
@@ -61,6 +76,7 @@ export const chatTest = (input: ChatTestInput): string => {
 	}
 	lines.push("import { createClient } from 'elysia-chatkit/client'")
 	if (input.auth.kind === 'jwt') lines.push("import { SignJWT } from 'jose'")
+	if (input.auth.kind === 'jwks') lines.push("import { exportJWK, generateKeyPair, SignJWT } from 'jose'")
 	if (!ownAppDatabase) lines.push(`import { createChat } from '${input.modulePath}'`)
 	lines.push('', SLOW_MACHINE_TIMEOUT, 'setDefaultTimeout(30_000)', '')
 	if (usesDatabase) {
@@ -78,6 +94,21 @@ export const chatTest = (input: ChatTestInput): string => {
 	if (usesDatabase && !ownAppDatabase)
 		overrides.push(`${input.database.variable}: \`sqlite:\${join(folder, 'chat.db')}\``)
 	if (input.auth.kind === 'jwt') overrides.push(`${input.auth.secretVariable}: '${TEST_SECRET}'`)
+	if (input.auth.kind === 'jwks') {
+		lines.push(
+			'',
+			"// The identity provider as the test plays it: its keys served here, its users' tokens signed with them.",
+			"const { publicKey, privateKey } = await generateKeyPair('RS256')",
+			"const keys = { keys: [{ ...(await exportJWK(publicKey)), alg: 'RS256', kid: 'test' }] }",
+			'const identityProvider = Bun.serve({ port: 0, fetch: () => Response.json(keys) })',
+			'afterAll(() => identityProvider.stop(true))'
+		)
+		overrides.push(
+			`${input.auth.jwksVariable}: \`http://127.0.0.1:\${identityProvider.port}/.well-known/jwks.json\``
+		)
+		if (input.auth.issuerVariable) overrides.push(`${input.auth.issuerVariable}: '${TEST_ISSUER}'`)
+		if (input.auth.audienceVariable) overrides.push(`${input.auth.audienceVariable}: '${TEST_AUDIENCE}'`)
+	}
 	overrides.push("OPENAI_API_KEY: ''")
 	lines.push(`const env = { ...process.env, ${overrides.join(', ')} }`)
 	if (input.auth.kind === 'better-auth')

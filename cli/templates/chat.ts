@@ -4,6 +4,13 @@ export interface ChatModuleInput {
 	auth:
 		| { kind: 'better-auth'; importPath: string; exportName: string }
 		| { kind: 'jwt'; secretVariable: string; userClaim: string | null; expires: boolean }
+		| {
+				/** Tokens of an identity provider, verified with its keys (a JWKS URL), as the app does. */
+				kind: 'jwks'
+				jwksVariable: string
+				issuerVariable: string | null
+				audienceVariable: string | null
+		  }
 		| { kind: 'dev' }
 	/** The variable with the store's URL (`postgres://…`, `sqlite:<file>`), and its default. */
 	database: { variable: string; fallback: string | null; stripFilePrefix: boolean }
@@ -21,6 +28,7 @@ const authImport = (input: ChatModuleInput) => {
 				`import { ${input.auth.exportName} } from '${input.auth.importPath}'`
 			]
 		case 'jwt':
+		case 'jwks':
 			return ["import { jwtAuth } from 'elysia-chatkit/plugins/auth'"]
 		case 'dev':
 			return ["import { devUser } from 'elysia-chatkit/plugins/auth'"]
@@ -40,6 +48,15 @@ const authUse = (input: ChatModuleInput) => {
 			if ((!claim || claim === 'sub') && !expiry) return `jwtAuth({ ${secret} })`
 			if (!claim || claim === 'sub') return `jwtAuth({\n\t\t\t\t${secret},${expiry}\n\t\t\t})`
 			return `jwtAuth({\n\t\t\t\t${secret},${expiry}\n\t\t\t\tmapUser: (payload) =>\n\t\t\t\t\ttypeof payload.${claim} === 'string' || typeof payload.${claim} === 'number'\n\t\t\t\t\t\t? { id: String(payload.${claim}), tenantId: null, roles: [] }\n\t\t\t\t\t\t: null\n\t\t\t})`
+		}
+		case 'jwks': {
+			const { jwksVariable, issuerVariable, audienceVariable } = input.auth
+			const options = [
+				`jwksUrl: env.${jwksVariable}`,
+				...(issuerVariable ? [`issuer: env.${issuerVariable}`] : []),
+				...(audienceVariable ? [`audience: env.${audienceVariable}`] : [])
+			]
+			return `jwtAuth({\n\t\t\t\t${options.join(',\n\t\t\t\t')}\n\t\t\t})`
 		}
 		case 'dev':
 			return 'devUser()'

@@ -42,6 +42,25 @@ describe('init detection', () => {
 		)
 	})
 
+	test("an API that verifies an identity provider's tokens with jose: its JWKS, issuer and audience variables", () => {
+		const found = fixture('jwks-api')
+		expect(found.auth).toEqual({
+			kind: 'jwt',
+			library: 'jose',
+			file: 'src/auth.ts',
+			secretVariable: null,
+			jwksVariable: 'IDP_JWKS_URL',
+			issuerVariable: 'IDP_ISSUER',
+			audienceVariable: 'IDP_AUDIENCE',
+			userClaim: null,
+			expires: true
+		})
+		expect(found.env.prefix).toBeNull()
+		expect(formatDetection(found)).toContain(
+			'jose in src/auth.ts, keys from IDP_JWKS_URL (JWKS), issuer IDP_ISSUER, audience IDP_AUDIENCE'
+		)
+	})
+
 	test("@elysiajs/jwt and Drizzle on PostgreSQL with the app's own variable names", () => {
 		const found = fixture('jwt-drizzle-pg')
 		expect(found.entry).toMatchObject({ file: 'src/index.ts', appFile: 'src/app.ts' })
@@ -50,6 +69,9 @@ describe('init detection', () => {
 			library: '@elysiajs/jwt',
 			file: 'src/modules/users/index.ts',
 			secretVariable: 'ORDERS_TOKEN_SECRET',
+			jwksVariable: null,
+			issuerVariable: null,
+			audienceVariable: null,
 			userClaim: 'id',
 			expires: false
 		})

@@ -5,7 +5,7 @@ import { Database } from 'bun:sqlite'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { SignJWT } from 'jose'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { type AddKind, runAdd } from '../../cli/add'
 import { runInit } from '../../cli/init'
 import { createClient } from '../../src/client'
@@ -156,6 +156,7 @@ beforeAll(async () => {
 		['bare-2', 'bare', 2],
 		['empty-3', null, 3],
 		['pg-3', 'jwt-drizzle-pg', 3],
+		['jwks-3', 'jwks-api', 3],
 		['add-2', 'bare', 2],
 		['add-3', 'bare', 3],
 		['better-auth-2', 'better-auth', 2],
@@ -282,6 +283,47 @@ describe('an @elysiajs/jwt API with Drizzle on PostgreSQL', () => {
 			expect(row.threads).toBe(1)
 		} finally {
 			await database.drop()
+		}
+	}, 60_000)
+})
+
+describe("an API that verifies an identity provider's tokens (JWKS, issuer, audience)", () => {
+	test("level 3: the provider's tokens are the ChatKit user's, checked against its keys, issuer and audience", async () => {
+		const { dir, appErrors } = prepared['jwks-3'] as Prepared
+		expect(appErrors).toEqual([])
+		expect(readFileSync(join(dir, 'src/chatkit.ts'), 'utf8')).toContain(
+			'jwtAuth({\n\t\t\t\tjwksUrl: env.IDP_JWKS_URL,\n\t\t\t\tissuer: env.IDP_ISSUER,\n\t\t\t\taudience: env.IDP_AUDIENCE\n\t\t\t})'
+		)
+		await generatedTestPasses('jwks-3', 3)
+		// the provider, played here: its keys at a local URL, a token for one of its users
+		const { publicKey, privateKey } = await generateKeyPair('RS256')
+		const keys = { keys: [{ ...(await exportJWK(publicKey)), alg: 'RS256', kid: 'k1' }] }
+		const provider = Bun.serve({ port: 0, fetch: () => Response.json(keys) })
+		const signed = (audience: string) =>
+			new SignJWT({ sub: 'user_42' })
+				.setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+				.setIssuer('https://idp.test/')
+				.setAudience(audience)
+				.setIssuedAt()
+				.setExpirationTime('5m')
+				.sign(privateKey)
+		try {
+			const env = {
+				IDP_JWKS_URL: `http://127.0.0.1:${provider.port}/jwks`,
+				IDP_ISSUER: 'https://idp.test/',
+				IDP_AUDIENCE: 'orders-api'
+			}
+			await withServer(dir, 'src/index.ts', env, async (url) => {
+				const wrongAudience = await fetch(url, {
+					method: 'POST',
+					headers: { authorization: `Bearer ${await signed('another-api')}` },
+					body: JSON.stringify({ type: 'threads.list', params: {} })
+				})
+				expect(wrongAudience.status).toBe(401)
+				await streamTurn(url, { authorization: `Bearer ${await signed('orders-api')}` })
+			})
+		} finally {
+			provider.stop(true)
 		}
 	}, 60_000)
 })
