@@ -1,6 +1,16 @@
 import { envReads } from './env'
 import type { SourceFile } from './files'
 
+/**
+ * A value the app computes from its environment, as code over `env`: `env.X`, or a template literal whose
+ * placeholders each read one variable (`` `https://${env.AUTH0_DOMAIN}/` ``).
+ */
+export interface EnvExpression {
+	code: string
+	/** The variables it reads. */
+	variables: string[]
+}
+
 /** The authentication the app already has; the ChatKit user is taken from it. */
 export type AuthDetection =
 	| {
@@ -18,13 +28,13 @@ export type AuthDetection =
 			/** The environment variable holding the signing secret, `null` when none was found. */
 			secretVariable: string | null
 			/**
-			 * The variable with the URL of the identity provider's keys (`createRemoteJWKSet(new URL(env.X))`), when
-			 * the app verifies tokens it did not sign (Auth0, Clerk, Cognito, Supabase, …); its secret is then `null`.
+			 * The URL of the identity provider's keys (`createRemoteJWKSet(new URL(…))`), when the app verifies tokens
+			 * it did not sign (Auth0, Clerk, Cognito, Supabase, …); its secret is then `null`.
 			 */
-			jwksVariable: string | null
-			/** The variables the app checks the tokens' `iss` and `aud` against, when it reads them. */
-			issuerVariable: string | null
-			audienceVariable: string | null
+			jwks: EnvExpression | null
+			/** What the app checks the tokens' `iss` and `aud` against, when it reads them from its environment. */
+			issuer: EnvExpression | null
+			audience: EnvExpression | null
 			/** The claim the app puts the user id in, when it signs its own tokens. */
 			userClaim: string | null
 			/** The app's tokens carry `exp` (an `exp` option or claim, `setExpirationTime`). */
@@ -45,13 +55,32 @@ const secretIn = (text: string): string | null => {
 	)
 }
 
-/** `name: process.env.X` (or `Bun.env.X`) in the text: the variable `X`. */
-const optionVariable = (text: string, name: string): string | null =>
-	new RegExp(`\\b${name}\\s*:\\s*(?:process|Bun)\\.env\\.([A-Za-z_]\\w*)`).exec(text)?.[1] ?? null
+/** `process.env.X` or `Bun.env.X`, or a template literal of those (what `envExpression` reads). */
+const ENV_VALUE = '((?:process|Bun)\\.env\\.[A-Za-z_]\\w*|`[^`]*`)'
 
-/** The variable of `createRemoteJWKSet(new URL(process.env.X))`. */
-const jwksIn = (text: string): string | null =>
-	/createRemoteJWKSet\s*\(\s*new\s+URL\s*\(\s*(?:process|Bun)\.env\.([A-Za-z_]\w*)/.exec(text)?.[1] ?? null
+/** The source of an env read or a template of them, as code over `env`; `null` for any other expression. */
+const envExpression = (source: string | undefined): EnvExpression | null => {
+	if (!source) return null
+	const read = /^(?:process|Bun)\.env\.([A-Za-z_]\w*)$/.exec(source)
+	if (read?.[1]) return { code: `env.${read[1]}`, variables: [read[1]] }
+	const placeholders = [...source.matchAll(/\$\{([^}]*)\}/g)].map((match) => match[1]?.trim() ?? '')
+	const variables = placeholders.map((inner) => /^(?:process|Bun)\.env\.([A-Za-z_]\w*)$/.exec(inner)?.[1])
+	if (variables.length === 0 || variables.some((name) => name === undefined)) return null
+	return {
+		code: source.replace(/\$\{\s*(?:process|Bun)\.env\./g, '${env.'),
+		variables: [...new Set(variables as string[])]
+	}
+}
+
+/** `name: <env value>` in the text (an option of `jwtVerify`). */
+const optionIn = (text: string, name: string): EnvExpression | null =>
+	envExpression(new RegExp(`\\b${name}\\s*:\\s*${ENV_VALUE}`).exec(text)?.[1])
+
+/** The URL of `createRemoteJWKSet(new URL(<env value>))`. */
+const jwksIn = (text: string): EnvExpression | null =>
+	envExpression(
+		new RegExp(`createRemoteJWKSet\\s*\\(\\s*new\\s+URL\\s*\\(\\s*${ENV_VALUE}`).exec(text)?.[1]
+	)
 
 const userClaimIn = (text: string): string | null => {
 	const signed = /\.sign\(\s*\{([^}]*)\}/.exec(text)?.[1]
@@ -95,9 +124,9 @@ export const detectAuth = (dependencies: Record<string, string>, sources: Source
 				library,
 				file: remote.path,
 				secretVariable: null,
-				jwksVariable: jwksIn(remote.text),
-				issuerVariable: optionVariable(remote.text, 'issuer'),
-				audienceVariable: optionVariable(remote.text, 'audience'),
+				jwks: jwksIn(remote.text),
+				issuer: optionIn(remote.text, 'issuer'),
+				audience: optionIn(remote.text, 'audience'),
 				userClaim: null,
 				expires: true
 			}
@@ -108,9 +137,9 @@ export const detectAuth = (dependencies: Record<string, string>, sources: Source
 				library,
 				file: source.path,
 				secretVariable: secretIn(source.text),
-				jwksVariable: null,
-				issuerVariable: null,
-				audienceVariable: null,
+				jwks: null,
+				issuer: null,
+				audience: null,
 				userClaim: users.map((file) => userClaimIn(file.text)).find(Boolean) ?? null,
 				expires: users.some((file) => /\bexp\s*:|setExpirationTime\s*\(/.test(file.text))
 			}

@@ -127,17 +127,21 @@ const chatInput = (
 	if ((wanted === 'auto' || wanted === 'better-auth') && found.kind === 'better-auth' && found.exportName) {
 		auth = { kind: 'better-auth', importPath: found.file, exportName: found.exportName }
 		notes.push(`user: the Better Auth session of \`${found.exportName}\` (${found.file})`)
-	} else if ((wanted === 'auto' || wanted === 'jwt') && found.kind === 'jwt' && found.jwksVariable) {
-		const { jwksVariable, issuerVariable, audienceVariable } = found
-		auth = { kind: 'jwks', jwksVariable, issuerVariable, audienceVariable }
-		const checks = [
-			issuerVariable && `issuer ${issuerVariable}`,
-			audienceVariable && `audience ${audienceVariable}`
-		]
+	} else if ((wanted === 'auto' || wanted === 'jwt') && found.kind === 'jwt' && found.jwks) {
+		const { jwks, issuer, audience } = found
+		const jwksOverride = jwks.code.startsWith('env.') ? null : own('JWKS_URL')
+		auth = { kind: 'jwks', jwks, issuer, audience, jwksOverride }
+		if (jwksOverride)
+			env.push({
+				name: jwksOverride,
+				value: '',
+				comment: `the identity provider's keys, when not at ${jwks.code.replace(/\$\{env\./g, '${')} (the generated test sets it)`
+			})
+		const checks = [issuer && `issuer ${issuer.code}`, audience && `audience ${audience.code}`]
 			.filter(Boolean)
 			.join(', ')
 		notes.push(
-			`user: the identity provider's tokens, verified with the keys at ${jwksVariable}${checks ? ` (${checks})` : ''} as ${found.file} does; the user id is the \`sub\` claim`
+			`user: the identity provider's tokens, verified with the keys at ${jwks.code}${checks ? ` (${checks})` : ''} as ${found.file} does; the user id is the \`sub\` claim`
 		)
 	} else if ((wanted === 'auto' || wanted === 'jwt') && found.kind === 'jwt' && found.secretVariable) {
 		auth = {

@@ -12,8 +12,8 @@ const authLine = (detection: Detection) => {
 			return `Better Auth (${auth.exportName ?? 'instance not exported'} in ${auth.file}${plugins.length ? `; plugins: ${plugins.join(', ')}` : ''})`
 		}
 		case 'jwt':
-			if (auth.jwksVariable)
-				return `${auth.library} in ${auth.file}, keys from ${auth.jwksVariable} (JWKS)${auth.issuerVariable ? `, issuer ${auth.issuerVariable}` : ''}${auth.audienceVariable ? `, audience ${auth.audienceVariable}` : ''}`
+			if (auth.jwks)
+				return `${auth.library} in ${auth.file}, keys from ${auth.jwks.code} (JWKS)${auth.issuer ? `, issuer ${auth.issuer.code}` : ''}${auth.audience ? `, audience ${auth.audience.code}` : ''}`
 			return `${auth.library} in ${auth.file}, secret ${auth.secretVariable ?? 'not found'}${auth.userClaim ? `, user id in \`${auth.userClaim}\`` : ''}`
 		case 'session-cookie':
 			return `session cookie \`${auth.cookie}\` (${auth.file})`

@@ -1,3 +1,4 @@
+import type { EnvExpression } from '../detect/auth'
 import { type ChatModuleInput, relativeImportsLast } from './chat'
 
 /** Inputs of the generated test: the module's inputs plus where the module is. */
@@ -8,7 +9,12 @@ export interface ChatTestInput extends ChatModuleInput {
 
 const TEST_SECRET = 'chatkit-test-secret-not-for-production-0123456789'
 const TEST_ISSUER = 'https://issuer.example.test/'
+const TEST_ISSUER_HOST = 'issuer.example.test'
 const TEST_AUDIENCE = 'chatkit-test'
+
+/** An env expression where a string is needed: a read may be unset (a template literal is a string already). */
+const asString = (value: EnvExpression) =>
+	value.code.startsWith('env.') ? `String(${value.code})` : value.code
 
 const signIn = (input: ChatTestInput): string[] => {
 	switch (input.auth.kind) {
@@ -31,8 +37,8 @@ const signIn = (input: ChatTestInput): string[] => {
 				'\tconst token = await new SignJWT({ sub: userId })',
 				"\t\t.setProtectedHeader({ alg: 'RS256', kid: 'test' })",
 				'\t\t.setIssuedAt()',
-				...(input.auth.issuerVariable ? [`\t\t.setIssuer('${TEST_ISSUER}')`] : []),
-				...(input.auth.audienceVariable ? [`\t\t.setAudience('${TEST_AUDIENCE}')`] : []),
+				...(input.auth.issuer ? [`\t\t.setIssuer(${asString(input.auth.issuer)})`] : []),
+				...(input.auth.audience ? [`\t\t.setAudience(${asString(input.auth.audience)})`] : []),
 				"\t\t.setExpirationTime('5m')",
 				'\t\t.sign(privateKey)',
 				'\treturn { authorization: `Bearer ${token}` }',
@@ -103,11 +109,20 @@ export const chatTest = (input: ChatTestInput): string => {
 			'const identityProvider = Bun.serve({ port: 0, fetch: () => Response.json(keys) })',
 			'afterAll(() => identityProvider.stop(true))'
 		)
-		overrides.push(
-			`${input.auth.jwksVariable}: \`http://127.0.0.1:\${identityProvider.port}/.well-known/jwks.json\``
+		const { jwks, issuer, audience, jwksOverride } = input.auth
+		const values = new Map<string, string>()
+		values.set(
+			jwksOverride ?? (jwks.variables[0] as string),
+			'`http://127.0.0.1:${identityProvider.port}/.well-known/jwks.json`'
 		)
-		if (input.auth.issuerVariable) overrides.push(`${input.auth.issuerVariable}: '${TEST_ISSUER}'`)
-		if (input.auth.audienceVariable) overrides.push(`${input.auth.audienceVariable}: '${TEST_AUDIENCE}'`)
+		// an issuer or audience read whole gets a test value; one built from variables, a host for each
+		for (const [claim, whole, part] of [
+			[issuer, `'${TEST_ISSUER}'`, `'${TEST_ISSUER_HOST}'`],
+			[audience, `'${TEST_AUDIENCE}'`, `'${TEST_AUDIENCE}'`]
+		] as const)
+			for (const variable of claim?.variables ?? [])
+				if (!values.has(variable)) values.set(variable, claim?.code.startsWith('env.') ? whole : part)
+		for (const [variable, value] of values) overrides.push(`${variable}: ${value}`)
 	}
 	overrides.push("OPENAI_API_KEY: ''")
 	lines.push(`const env = { ...process.env, ${overrides.join(', ')} }`)

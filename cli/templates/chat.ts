@@ -1,3 +1,5 @@
+import type { EnvExpression } from '../detect/auth'
+
 /** Inputs of the generated ChatKit module, decided by the plan from what detection found. */
 export interface ChatModuleInput {
 	level: 1 | 2 | 3
@@ -7,9 +9,11 @@ export interface ChatModuleInput {
 		| {
 				/** Tokens of an identity provider, verified with its keys (a JWKS URL), as the app does. */
 				kind: 'jwks'
-				jwksVariable: string
-				issuerVariable: string | null
-				audienceVariable: string | null
+				jwks: EnvExpression
+				issuer: EnvExpression | null
+				audience: EnvExpression | null
+				/** When the app builds the keys' URL from its variables: a variable of ours that replaces it (tests). */
+				jwksOverride: string | null
 		  }
 		| { kind: 'dev' }
 	/** The variable with the store's URL (`postgres://…`, `sqlite:<file>`), and its default. */
@@ -50,11 +54,11 @@ const authUse = (input: ChatModuleInput) => {
 			return `jwtAuth({\n\t\t\t\t${secret},${expiry}\n\t\t\t\tmapUser: (payload) =>\n\t\t\t\t\ttypeof payload.${claim} === 'string' || typeof payload.${claim} === 'number'\n\t\t\t\t\t\t? { id: String(payload.${claim}), tenantId: null, roles: [] }\n\t\t\t\t\t\t: null\n\t\t\t})`
 		}
 		case 'jwks': {
-			const { jwksVariable, issuerVariable, audienceVariable } = input.auth
+			const { jwks, issuer, audience, jwksOverride } = input.auth
 			const options = [
-				`jwksUrl: env.${jwksVariable}`,
-				...(issuerVariable ? [`issuer: env.${issuerVariable}`] : []),
-				...(audienceVariable ? [`audience: env.${audienceVariable}`] : [])
+				`jwksUrl: ${jwksOverride ? `env.${jwksOverride} || ${jwks.code}` : jwks.code}`,
+				...(issuer ? [`issuer: ${issuer.code}`] : []),
+				...(audience ? [`audience: ${audience.code}`] : [])
 			]
 			return `jwtAuth({\n\t\t\t\t${options.join(',\n\t\t\t\t')}\n\t\t\t})`
 		}

@@ -42,23 +42,49 @@ describe('init detection', () => {
 		)
 	})
 
-	test("an API that verifies an identity provider's tokens with jose: its JWKS, issuer and audience variables", () => {
+	test("an API that verifies Auth0's tokens with jose: the keys' URL, issuer and audience, as code over env", () => {
 		const found = fixture('jwks-api')
 		expect(found.auth).toEqual({
 			kind: 'jwt',
 			library: 'jose',
 			file: 'src/auth.ts',
 			secretVariable: null,
-			jwksVariable: 'IDP_JWKS_URL',
-			issuerVariable: 'IDP_ISSUER',
-			audienceVariable: 'IDP_AUDIENCE',
+			jwks: {
+				code: '`https://${env.AUTH0_DOMAIN}/.well-known/jwks.json`',
+				variables: ['AUTH0_DOMAIN']
+			},
+			issuer: { code: '`https://${env.AUTH0_DOMAIN}/`', variables: ['AUTH0_DOMAIN'] },
+			audience: { code: 'env.AUTH0_AUDIENCE', variables: ['AUTH0_AUDIENCE'] },
 			userClaim: null,
 			expires: true
 		})
 		expect(found.env.prefix).toBeNull()
 		expect(formatDetection(found)).toContain(
-			'jose in src/auth.ts, keys from IDP_JWKS_URL (JWKS), issuer IDP_ISSUER, audience IDP_AUDIENCE'
+			'jose in src/auth.ts, keys from `https://${env.AUTH0_DOMAIN}/.well-known/jwks.json` (JWKS), issuer `https://${env.AUTH0_DOMAIN}/`, audience env.AUTH0_AUDIENCE'
 		)
+	})
+
+	test('the keys of an identity provider read from one variable, and a URL built from anything else is not taken', () => {
+		const app = (auth: string) => {
+			const dir = emptyFolder()
+			mkdirSync(join(dir, 'src'))
+			writeFileSync(
+				join(dir, 'package.json'),
+				JSON.stringify({ dependencies: { elysia: '^1.4.30', jose: '^6.1.0' } })
+			)
+			writeFileSync(join(dir, 'src/auth.ts'), auth)
+			return detectProject(dir).auth
+		}
+		expect(
+			app(
+				"import { createRemoteJWKSet } from 'jose'\nconst keys = createRemoteJWKSet(new URL(Bun.env.CLERK_JWKS_URL!))\n"
+			)
+		).toMatchObject({ jwks: { code: 'env.CLERK_JWKS_URL', variables: ['CLERK_JWKS_URL'] }, issuer: null })
+		expect(
+			app(
+				"import { createRemoteJWKSet } from 'jose'\nconst keys = createRemoteJWKSet(new URL(`${config.authUrl}/jwks`))\n"
+			)
+		).toMatchObject({ jwks: null })
 	})
 
 	test("@elysiajs/jwt and Drizzle on PostgreSQL with the app's own variable names", () => {
@@ -69,9 +95,9 @@ describe('init detection', () => {
 			library: '@elysiajs/jwt',
 			file: 'src/modules/users/index.ts',
 			secretVariable: 'ORDERS_TOKEN_SECRET',
-			jwksVariable: null,
-			issuerVariable: null,
-			audienceVariable: null,
+			jwks: null,
+			issuer: null,
+			audience: null,
 			userClaim: 'id',
 			expires: false
 		})

@@ -287,40 +287,49 @@ describe('an @elysiajs/jwt API with Drizzle on PostgreSQL', () => {
 	}, 60_000)
 })
 
-describe("an API that verifies an identity provider's tokens (JWKS, issuer, audience)", () => {
-	test("level 3: the provider's tokens are the ChatKit user's, checked against its keys, issuer and audience", async () => {
+describe("an API that verifies Auth0's tokens (keys, issuer and audience built from its variables)", () => {
+	test("level 3: Auth0's tokens are the ChatKit user's, checked against the same keys, issuer and audience", async () => {
 		const { dir, appErrors } = prepared['jwks-3'] as Prepared
 		expect(appErrors).toEqual([])
 		expect(readFileSync(join(dir, 'src/chatkit.ts'), 'utf8')).toContain(
-			'jwtAuth({\n\t\t\t\tjwksUrl: env.IDP_JWKS_URL,\n\t\t\t\tissuer: env.IDP_ISSUER,\n\t\t\t\taudience: env.IDP_AUDIENCE\n\t\t\t})'
+			[
+				'jwtAuth({',
+				'\t\t\t\tjwksUrl: env.CHATKIT_JWKS_URL || `https://${env.AUTH0_DOMAIN}/.well-known/jwks.json`,',
+				'\t\t\t\tissuer: `https://${env.AUTH0_DOMAIN}/`,',
+				'\t\t\t\taudience: env.AUTH0_AUDIENCE',
+				'\t\t\t})'
+			].join('\n')
 		)
+		expect(readFileSync(join(dir, '.env.example'), 'utf8')).toContain('\nCHATKIT_JWKS_URL=\n')
 		await generatedTestPasses('jwks-3', 3)
 		// the provider, played here: its keys at a local URL, a token for one of its users
 		const { publicKey, privateKey } = await generateKeyPair('RS256')
 		const keys = { keys: [{ ...(await exportJWK(publicKey)), alg: 'RS256', kid: 'k1' }] }
 		const provider = Bun.serve({ port: 0, fetch: () => Response.json(keys) })
 		const signed = (audience: string) =>
-			new SignJWT({ sub: 'user_42' })
+			new SignJWT({ sub: 'auth0|42' })
 				.setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-				.setIssuer('https://idp.test/')
+				.setIssuer('https://tenant.auth0.test/')
 				.setAudience(audience)
 				.setIssuedAt()
 				.setExpirationTime('5m')
 				.sign(privateKey)
 		try {
 			const env = {
-				IDP_JWKS_URL: `http://127.0.0.1:${provider.port}/jwks`,
-				IDP_ISSUER: 'https://idp.test/',
-				IDP_AUDIENCE: 'orders-api'
+				CHATKIT_JWKS_URL: `http://127.0.0.1:${provider.port}/.well-known/jwks.json`,
+				AUTH0_DOMAIN: 'tenant.auth0.test',
+				AUTH0_AUDIENCE: 'https://orders.example.com/api'
 			}
 			await withServer(dir, 'src/index.ts', env, async (url) => {
 				const wrongAudience = await fetch(url, {
 					method: 'POST',
-					headers: { authorization: `Bearer ${await signed('another-api')}` },
+					headers: { authorization: `Bearer ${await signed('https://another.example.com/api')}` },
 					body: JSON.stringify({ type: 'threads.list', params: {} })
 				})
 				expect(wrongAudience.status).toBe(401)
-				await streamTurn(url, { authorization: `Bearer ${await signed('orders-api')}` })
+				await streamTurn(url, {
+					authorization: `Bearer ${await signed('https://orders.example.com/api')}`
+				})
 			})
 		} finally {
 			provider.stop(true)
