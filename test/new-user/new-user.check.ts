@@ -25,7 +25,7 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SignJWT } from 'jose'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { createTestDatabase } from '../store/pg'
 import { makeProject, type ProjectRun, type ProjectSpec } from './projects'
 import { limiter, ok, run } from './run'
@@ -64,6 +64,21 @@ const signedWithLocalSecret = async (dir: string) => {
 	if (!secret) throw new Error('no CHATKIT_JWT_SECRET in .env')
 	return { authorization: `Bearer ${await token({ sub: 'alice' }, secret)}` }
 }
+
+/** An identity provider, played here: its keys at a local URL, RS256 tokens for its users (Auth0's claims). */
+const AUTH0_DOMAIN = 'tenant.auth0.test'
+const AUTH0_AUDIENCE = 'https://orders.example.com/api'
+const { publicKey, privateKey } = await generateKeyPair('RS256')
+const providerKeys = { keys: [{ ...(await exportJWK(publicKey)), alg: 'RS256', kid: 'k1' }] }
+const provider = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => Response.json(providerKeys) })
+const providerToken = (subject: string) =>
+	new SignJWT({ sub: subject })
+		.setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+		.setIssuer(`https://${AUTH0_DOMAIN}/`)
+		.setAudience(AUTH0_AUDIENCE)
+		.setIssuedAt()
+		.setExpirationTime('5m')
+		.sign(privateKey)
 
 const sqliteTables = (file: string) => {
 	const db = new Database(file, { readonly: true })
@@ -154,6 +169,19 @@ const projectSpecs = (databaseUrl: string): ProjectSpec[] => [
 		// a token signed with the secret init wrote to the app's git-ignored .env
 		signIn: (_url, dir) => signedWithLocalSecret(dir)
 	},
+	{
+		name: 'auth0-api',
+		fixture: 'jwks-api',
+		flags: ['--yes', '--level', '3'],
+		entry: 'src/index.ts',
+		// the app's keys URL is built from AUTH0_DOMAIN over https: CHATKIT_JWKS_URL points ChatKit at the local keys
+		env: () => ({
+			CHATKIT_JWKS_URL: `http://127.0.0.1:${provider.port}/.well-known/jwks.json`,
+			AUTH0_DOMAIN,
+			AUTH0_AUDIENCE
+		}),
+		signIn: async () => ({ authorization: `Bearer ${await providerToken('auth0|alice')}` })
+	},
 	{ name: 'mounted', fixture: 'mounted', flags: ['--yes'] },
 	{
 		name: 'created',
@@ -213,6 +241,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await Promise.allSettled(Object.values(projects))
+	provider.stop(true)
 	await database?.drop()
 	rmSync(work, { recursive: true, force: true })
 	console.log(`  the new-user job: ${((performance.now() - started) / 1000).toFixed(1)} s`)
@@ -429,6 +458,20 @@ describe('init through the installed elysia-chatkit command, on the fixture proj
 		expect(result.anonymous).toBe(401)
 		expectTurn(result)
 		expect(result.stored).toBe(1)
+	})
+
+	it("an API that accepts Auth0's tokens (jose, keys from AUTH0_DOMAIN), level 3: an Auth0 user's token streams a turn", async () => {
+		const result = await project('auth0-api')
+		for (const line of [
+			'auth           jose in src/auth.ts, keys from `https://${env.AUTH0_DOMAIN}/.well-known/jwks.json` (JWKS)',
+			"user: the identity provider's tokens",
+			'Plan (level 3):'
+		])
+			expect(result.init?.output).toContain(line)
+		expectSecondRunChangesNothing(result, 'src/chatkit.ts')
+		expectBuildsAndPasses(result, 3)
+		expect(result.anonymous).toBe(401)
+		expectTurn(result)
 	})
 
 	it('the app `bun init` makes, level 3 without auth of its own: the edit in its style, the new secret in its git-ignored .env, so it starts and serves a signed-in turn', async () => {
