@@ -87,6 +87,8 @@ export const chatModule = (input: ChatModuleInput): string => {
 	const { level } = input
 	const lines: string[] = ["import { Elysia } from 'elysia'"]
 	if (level === 1) {
+		// level 1 reads its environment only for a token check: the parameter is unused otherwise
+		const env = input.auth.kind === 'jwt' || input.auth.kind === 'jwks' ? 'env' : '_env'
 		lines.push("import { chatkit, MemoryStore, type Responder, streamText } from 'elysia-chatkit'")
 		lines.push(...authImport(input))
 		lines.push(
@@ -97,12 +99,12 @@ export const chatModule = (input: ChatModuleInput): string => {
 			'}',
 			'',
 			'/** The ChatKit endpoint (POST /chatkit): a fixed reply, threads kept in memory. */',
-			'export const createChat = (_env: Record<string, string | undefined> = process.env) =>',
+			`export const createChat = (${env}: Record<string, string | undefined> = process.env) =>`,
 			"\tnew Elysia({ name: 'chatkit' })",
 			...(input.auth.kind === 'dev'
 				? ['\t\t// Every request is one development user: replace devUser() with your auth.']
 				: []),
-			`\t\t.use(${authUse(input).replace('env.', '_env.')})`,
+			`\t\t.use(${authUse(input)})`,
 			'\t\t.use(chatkit({ store: new MemoryStore(), respond: greet }))',
 			''
 		)

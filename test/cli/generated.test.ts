@@ -156,6 +156,7 @@ beforeAll(async () => {
 		['bare-2', 'bare', 2],
 		['empty-3', null, 3],
 		['pg-3', 'jwt-drizzle-pg', 3],
+		['jwks-1', 'jwks-api', 1],
 		['jwks-3', 'jwks-api', 3],
 		['add-2', 'bare', 2],
 		['add-3', 'bare', 3],
@@ -288,6 +289,15 @@ describe('an @elysiajs/jwt API with Drizzle on PostgreSQL', () => {
 })
 
 describe("an API that verifies Auth0's tokens (keys, issuer and audience built from its variables)", () => {
+	test('level 1: the fixed reply behind the same token check compiles and its test passes', async () => {
+		const { dir, appErrors } = prepared['jwks-1'] as Prepared
+		expect(appErrors).toEqual([])
+		expect(readFileSync(join(dir, 'src/chatkit.ts'), 'utf8')).toContain(
+			'export const createChat = (env: Record<string, string | undefined> = process.env) =>'
+		)
+		await generatedTestPasses('jwks-1', 1)
+	}, 60_000)
+
 	test("level 3: Auth0's tokens are the ChatKit user's, checked against the same keys, issuer and audience", async () => {
 		const { dir, appErrors } = prepared['jwks-3'] as Prepared
 		expect(appErrors).toEqual([])
