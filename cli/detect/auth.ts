@@ -58,13 +58,17 @@ const secretIn = (text: string): string | null => {
 /** `process.env.X` or `Bun.env.X`, or a template literal of those (what `envExpression` reads). */
 const ENV_VALUE = '((?:process|Bun)\\.env\\.[A-Za-z_]\\w*|`[^`]*`)'
 
+/** The variable of a whole `process.env.X` or `Bun.env.X`. */
+const envRead = (source: string): string | undefined =>
+	/^(?:process|Bun)\.env\.([A-Za-z_]\w*)$/.exec(source)?.[1]
+
 /** The source of an env read or a template of them, as code over `env`; `null` for any other expression. */
 const envExpression = (source: string | undefined): EnvExpression | null => {
 	if (!source) return null
-	const read = /^(?:process|Bun)\.env\.([A-Za-z_]\w*)$/.exec(source)
-	if (read?.[1]) return { code: `env.${read[1]}`, variables: [read[1]] }
+	const read = envRead(source)
+	if (read) return { code: `env.${read}`, variables: [read] }
 	const placeholders = [...source.matchAll(/\$\{([^}]*)\}/g)].map((match) => match[1]?.trim() ?? '')
-	const variables = placeholders.map((inner) => /^(?:process|Bun)\.env\.([A-Za-z_]\w*)$/.exec(inner)?.[1])
+	const variables = placeholders.map(envRead)
 	if (variables.length === 0 || variables.some((name) => name === undefined)) return null
 	return {
 		code: source.replace(/\$\{\s*(?:process|Bun)\.env\./g, '${env.'),

@@ -50,8 +50,8 @@ const leasesOf = (store: object): StoreLeases => {
 /**
  * The turn leases of one engine (`store.acquireTurn`). A lease is renewed every third of `ttlMs` until
  * released, so a running turn keeps it however long it takes, and a crashed process's lease expires within
- * `ttlMs`. A lease taken on a thread whose previous turn in this engine is still releasing waits for that
- * release first. With an instance id, turn ids are `<instanceId>:<uuid>`, and the leases a crashed
+ * `ttlMs`. A lease taken on a thread whose previous turn in this process is still releasing waits for
+ * that release first. With an instance id, turn ids are `<instanceId>:<uuid>`, and the leases a crashed
  * predecessor left under that id are given back before the first lease is taken (`ready`).
  */
 export class TurnLeases<C extends ChatKitContext> {

@@ -336,6 +336,11 @@ const project = async (name: string) => {
 }
 
 /** A second `init` in the project says ChatKit is mounted and changes nothing. */
+/** The first `init` printed each of these lines (the detection report and the plan). */
+const expectInitSaid = (result: ProjectRun, lines: string[]) => {
+	for (const line of lines) expect(result.init?.output).toContain(line)
+}
+
 const expectSecondRunChangesNothing = (result: ProjectRun, mountedIn: string) => {
 	expect(result.second?.output).toContain(`ChatKit is already mounted in ${mountedIn}: nothing to do`)
 	expect(result.changed).toEqual([])
@@ -377,7 +382,7 @@ describe('init through the installed elysia-chatkit command, on the fixture proj
 
 	it('a bare Elysia app, level 2: one edit of its entry; the agent over SQLite in .data/; a tool, a widget, a client tool and a plugin added', async () => {
 		const result = await project('bare')
-		for (const line of [
+		expectInitSaid(result, [
 			'elysia         ^1.4.30',
 			'entry          src/index.ts',
 			'chatkit        not mounted',
@@ -386,7 +391,6 @@ describe('init through the installed elysia-chatkit command, on the fixture proj
 			'Plan (level 2):',
 			'edit   src/index.ts'
 		])
-			expect(result.init?.output).toContain(line)
 		expect(result.initChanged).toEqual([
 			'.env.example',
 			'src/chatkit.test.ts',
@@ -426,13 +430,12 @@ describe('init through the installed elysia-chatkit command, on the fixture proj
 
 	it('Better Auth (email/password, jwt, organization) on SQLite, level 3: a user signed up through Better Auth streams a turn; ChatKit tables in auth.db', async () => {
 		const result = await project('better-auth')
-		for (const line of [
+		expectInitSaid(result, [
 			'auth           Better Auth (auth in src/auth.ts; plugins: jwt, organization)',
 			'database       SQLite (file auth.db; from src/auth.ts)',
 			'Plan (level 3):',
 			'bun add zod'
 		])
-			expect(result.init?.output).toContain(line)
 		expectSecondRunChangesNothing(result, 'src/chatkit.ts')
 		expectBuildsAndPasses(result, 3)
 		expect(result.anonymous).toBe(401)
@@ -444,7 +447,7 @@ describe('init through the installed elysia-chatkit command, on the fixture proj
 
 	it("an @elysiajs/jwt API with Drizzle on PostgreSQL (ORDERS_* variables), level 3: the app's token streams a turn; the thread in its database", async () => {
 		const result = await project('jwt-drizzle-pg')
-		for (const line of [
+		expectInitSaid(result, [
 			'entry          src/index.ts (app built in src/app.ts)',
 			'auth           @elysiajs/jwt in src/modules/users/index.ts, secret ORDERS_TOKEN_SECRET, user id in `id`',
 			'database       PostgreSQL (variable ORDERS_PG_CONNECTION; from drizzle.config.ts)',
@@ -452,7 +455,6 @@ describe('init through the installed elysia-chatkit command, on the fixture proj
 			'layout         src/ modules',
 			'edit   src/app.ts'
 		])
-			expect(result.init?.output).toContain(line)
 		expectSecondRunChangesNothing(result, 'src/modules/chatkit/index.ts')
 		expectBuildsAndPasses(result, 3)
 		expect(result.anonymous).toBe(401)
@@ -462,12 +464,11 @@ describe('init through the installed elysia-chatkit command, on the fixture proj
 
 	it("an API that accepts Auth0's tokens (jose, keys from AUTH0_DOMAIN), level 3: an Auth0 user's token streams a turn", async () => {
 		const result = await project('auth0-api')
-		for (const line of [
+		expectInitSaid(result, [
 			'auth           jose in src/auth.ts, keys from `https://${env.AUTH0_DOMAIN}/.well-known/jwks.json` (JWKS)',
 			"user: the identity provider's tokens",
 			'Plan (level 3):'
 		])
-			expect(result.init?.output).toContain(line)
 		expectSecondRunChangesNothing(result, 'src/chatkit.ts')
 		expectBuildsAndPasses(result, 3)
 		expect(result.anonymous).toBe(401)
@@ -476,13 +477,12 @@ describe('init through the installed elysia-chatkit command, on the fixture proj
 
 	it('the app `bun init` makes, level 3 without auth of its own: the edit in its style, the new secret in its git-ignored .env, so it starts and serves a signed-in turn', async () => {
 		const result = await project('bun-init')
-		for (const line of [
+		expectInitSaid(result, [
 			'entry          index.ts',
 			'layout         ./ flat',
 			'Plan (level 3):',
 			'env    .env: CHATKIT_JWT_SECRET (secrets get a random value)'
 		])
-			expect(result.init?.output).toContain(line)
 		expect(result.initChanged).toEqual([
 			'.env',
 			'.env.example',
