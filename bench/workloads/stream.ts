@@ -24,7 +24,7 @@ const normalizedTurn = async (server: RunningServer) => {
 	})
 	const text = await response.text()
 	return text
-		.replace(/"(thr|msg)_[0-9a-f]{16}"/g, '"<id>"')
+		.replace(/"(thr|msg)_[0-9a-f]{16,28}"/g, '"<id>"')
 		.replace(/"\d{4}-\d\d-\d\dT[\d:.]+Z"/g, '"<time>"')
 }
 

@@ -127,7 +127,7 @@ describe('streamWidget', () => {
 		expect(asked).toEqual(['message'])
 		const items = events as Extract<ThreadStreamEvent, { item: unknown }>[]
 		const [added, done] = [at(items, 0), at(items, 2)]
-		expect(added.item.id).toMatch(/^msg_[0-9a-f]{16}$/)
+		expect(added.item.id).toMatch(/^msg_[0-9a-f]{28}$/)
 		expect(done.item.id).toBe(added.item.id)
 		expect(Date.parse(added.item.created_at)).toBeGreaterThanOrEqual(before - 1000)
 	})
