@@ -16,9 +16,10 @@ import { BENCH_USER, ITEMS_THREAD_ID, PATH, STORE_PLUGIN, seedBareSql, seedStore
 export interface ServerConfig {
 	/**
 	 * `bare`: Bun.serve alone; `bare-sql`: Bun.serve and the same SQL (bench/bare-sql.ts); `elysia`: one Elysia
-	 * route doing the same as `bare`; `chatkit`: the framework.
+	 * route doing the same as `bare`; `elysia-sql`: one Elysia route doing the same as `bare-sql`; `chatkit`:
+	 * the framework.
 	 */
-	kind: 'bare' | 'bare-sql' | 'elysia' | 'chatkit'
+	kind: 'bare' | 'bare-sql' | 'elysia' | 'elysia-sql' | 'chatkit'
 	/** chatkit: `memory`, `sqlite:<path>` or `postgres://…`; bare-sql: `sqlite:<path>` or `postgres://…`. */
 	store?: string
 	/** chatkit and bare-sql: seed this many threads (and `items` items in the first) before listening. */
@@ -132,6 +133,28 @@ const startBareSql = async () => {
 	}
 }
 
+/** Elysia with one route doing what the bare + same SQL server does: the framework's own share of a request. */
+const startElysiaSql = async () => {
+	const sql = await openBareSql(config.store ?? '')
+	if (config.threads) await seedBareSql(sql, config.threads, config.items ?? 0)
+	const app = new Elysia()
+		.post(PATH, ({ body }) => {
+			const { type } = body as Body
+			if (type === 'threads.list') return listThreads(sql)
+			if (type === 'items.list') return listItems(sql)
+			if (type === 'threads.create') return turnResponse(paceMs, sql)
+			return answer(body as Body)
+		})
+		.listen({ hostname: '127.0.0.1', port: 0 })
+	return {
+		port: app.server?.port,
+		stop: async () => {
+			await app.stop(true)
+			await sql.close()
+		}
+	}
+}
+
 const startElysia = () => {
 	const app = new Elysia()
 		.post(PATH, ({ body }) => answer(body as Body))
@@ -190,7 +213,9 @@ const server =
 			? await startBareSql()
 			: config.kind === 'elysia'
 				? startElysia()
-				: await startChatKit()
+				: config.kind === 'elysia-sql'
+					? await startElysiaSql()
+					: await startChatKit()
 
 process.on('SIGUSR2', () => {
 	paceMs = config.paceMs

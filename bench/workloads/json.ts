@@ -104,19 +104,28 @@ export const jsonWorkload = async (ctx: BenchContext) => {
 		others.push(await startServer('bare Bun.serve', { kind: 'bare', responses: bodies, paceMs: 0 }))
 		others.push(await startServer('Elysia alone', { kind: 'elysia', responses: bodies, paceMs: 0 }))
 		const sqlBaselines = new Map<StoreName, RunningServer>()
+		/** The same SQL through one Elysia route: what the framework under ChatKit costs by itself. */
+		const elysiaSql = new Map<StoreName, RunningServer>()
 		for (const { store } of chatkits) {
 			const label = SQL_BASELINE_LABELS[store]
 			if (!label) continue
-			const server = await startServer(label, {
-				kind: 'bare-sql',
+			const seeded = {
 				store: await ctx.databases.url(store),
 				threads: 1000,
 				items: 1000,
 				responses: bodies,
 				paceMs: 0
-			})
+			}
+			const server = await startServer(label, { kind: 'bare-sql', ...seeded })
 			others.push(server)
 			sqlBaselines.set(store, server)
+			const elysia = await startServer(label.replace('bare Bun.serve', 'Elysia alone'), {
+				kind: 'elysia-sql',
+				...seeded,
+				store: await ctx.databases.url(store)
+			})
+			others.push(elysia)
+			elysiaSql.set(store, elysia)
 		}
 		await captureBodies(others)
 		const servers = [...others, ...chatkits.map((entry) => entry.server)]
@@ -156,6 +165,22 @@ export const jsonWorkload = async (ctx: BenchContext) => {
 					stores
 				)
 			)
+			for (const [store, server] of elysiaSql) {
+				const baseline = sqlBaselines.get(store)
+				if (!baseline) continue
+				const rps = (results.get(server.label) ?? []).map((run) => run.rps)
+				ctx.rows.push({
+					workload: `JSON ${LABELS[cell.request]} c${cell.connections}`,
+					variant: `${server.label} vs ${baseline.label}`,
+					metric: 'req/s',
+					values: rps,
+					ratios: ratios(
+						rps,
+						(results.get(baseline.label) ?? []).map((run) => run.rps)
+					),
+					notes: 'the ceiling for anything built on Elysia: the same SELECT through one Elysia route'
+				})
+			}
 			for (const { store, server } of chatkits) {
 				const baseline = sqlBaselines.get(store)
 				if (!baseline) continue
