@@ -150,11 +150,20 @@ export const tracedStore = <S extends Store<any>>(store: S): S => {
 			)
 		})
 	}
+	/** The store's other methods, bound to it once each (a method replaced on the store is bound again). */
+	const bound = new Map<PropertyKey, { method: (...args: unknown[]) => unknown; bound: unknown }>()
 	const traced = new Proxy(store, {
 		get(target, key) {
-			if (wrapped.has(key)) return wrapped.get(key)
+			const tracedCall = wrapped.get(key)
+			if (tracedCall) return tracedCall
 			const value = Reflect.get(target, key, target)
-			return typeof value === 'function' ? value.bind(target) : value
+			if (typeof value !== 'function') return value
+			const known = bound.get(key)
+			if (known?.method === value) return known.bound
+			const method = value as (...args: unknown[]) => unknown
+			const fresh = method.bind(target)
+			bound.set(key, { method, bound: fresh })
+			return fresh
 		}
 	})
 	tracedStores.set(store, traced)
