@@ -422,11 +422,11 @@ describe('add generators', () => {
 				"(pass) pick_color: the turn ends with a pending call and the client's answer resumes it"
 			)
 			expect(output).toContain(
-				'(pass) audit-log on SQLite > its context key is typed and its notice comes before the reply'
+				'(pass) audit-log on SQLite > its context key is typed, its notice comes before the reply, and the turn is counted once it ended'
 			)
 			if (database)
 				expect(output).toContain(
-					'(pass) audit-log on PostgreSQL > its context key is typed and its notice comes before the reply'
+					'(pass) audit-log on PostgreSQL > its context key is typed, its notice comes before the reply, and the turn is counted once it ended'
 				)
 			expect(code).toBe(0)
 		} finally {
