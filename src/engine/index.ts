@@ -7,8 +7,7 @@ export {
 	type LogLevel,
 	logError,
 	logger,
-	logRequest,
-	type RequestLogOutcome
+	logRequest
 } from './log'
 export { CANCELLED_NOTE, defaultHandleStreamCancelled } from './pipeline'
 export { answerStructuredInput } from './turns'

@@ -1,3 +1,5 @@
+import type { RequestOutcome } from '../lifecycle'
+
 /** Log levels, most severe first. `silent` logs nothing. */
 export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
@@ -66,25 +68,12 @@ export const logError = (context: string, error: unknown): void => {
 	} else logger.error(context, { error: `a non-Error value was thrown (${typeof error})` })
 }
 
-/** What the request log line reads of a request's outcome (the shape of a request-end hook's outcome). */
-export interface RequestLogOutcome {
-	type: string | null
-	user: { id: string; tenantId?: string | null } | null
-	threadId: string | null
-	status: number
-	code: string | null
-	streamed: boolean
-	cancelled: boolean
-	durationMs: number
-	refusedBy?: string | null
-}
-
 /**
  * One log line per request (`msg: "request"`, level `info`; `error` from status 500 on) with its type,
  * status, duration, user, tenant, thread, error code and whether it streamed or was cancelled; never its
  * content. Use it as the request-end hook: `chatkit({ onRequestEnd: logRequest })`.
  */
-export const logRequest = (outcome: RequestLogOutcome): void => {
+export const logRequest = (outcome: RequestOutcome): void => {
 	const level = outcome.status >= 500 ? 'error' : 'info'
 	if (!logger.enabled(level)) return
 	logger.write(level, 'request', {
