@@ -139,22 +139,24 @@ const isActive = (status: ThreadMetadata['status']) => {
 	return true
 }
 
+const statusToWire = (status: ThreadMetadata['status'] | undefined): Wire =>
+	!status || isActive(status) ? { type: 'active' } : compact(status)
+
 /**
  * The thread as every response shows it: `metadata` always `{}`, hidden items filtered,
- * `items` an empty page unless given.
+ * `items` an empty page unless given. One object shape for every thread: a missing title or image domain
+ * list is `undefined`, which JSON leaves out.
  */
-export const threadToWire = (thread: ThreadMetadata, items: Page<ThreadItem> = EMPTY_PAGE): Wire => {
-	const out: Wire = {}
-	if (thread.title !== null && thread.title !== undefined) out.title = thread.title
-	out.id = thread.id
-	out.created_at = thread.created_at
-	out.status = !thread.status || isActive(thread.status) ? { type: 'active' } : compact(thread.status)
-	if (thread.allowed_image_domains) out.allowed_image_domains = thread.allowed_image_domains
-	out.metadata = {}
-	out.items =
+export const threadToWire = (thread: ThreadMetadata, items: Page<ThreadItem> = EMPTY_PAGE): Wire => ({
+	title: thread.title ?? undefined,
+	id: thread.id,
+	created_at: thread.created_at,
+	status: statusToWire(thread.status),
+	allowed_image_domains: thread.allowed_image_domains || undefined,
+	metadata: {},
+	items:
 		items === EMPTY_PAGE ? { data: [], has_more: false } : pageToWire(items, itemToWire, isHiddenItem)
-	return out
-}
+})
 
 export const pageToWire = <T>(
 	page: Page<T>,
