@@ -182,7 +182,8 @@ const projectSpecs = (databaseUrl: string): ProjectSpec[] => [
 		}),
 		signIn: async () => ({ authorization: `Bearer ${await providerToken('auth0|alice')}` })
 	},
-	{ name: 'mounted', fixture: 'mounted', flags: ['--yes'] },
+	// ChatKit already mounted: its author writes a store of their own
+	{ name: 'mounted', fixture: 'mounted', flags: ['--yes'], adds: [['store', 'redis']] },
 	{
 		name: 'created',
 		fixture: null,
@@ -508,6 +509,25 @@ describe('init through the installed elysia-chatkit command, on the fixture proj
 		expect(result.init?.output).toContain('ChatKit is already mounted in src/index.ts: nothing to do')
 		expect(result.initChanged).toEqual([])
 		expectSecondRunChangesNothing(result, 'src/index.ts')
+	})
+
+	it('add store: the skeleton compiles against the installed package, and its contract test names what is left', async () => {
+		const result = await project('mounted')
+		expect(result.adds?.map((add) => add.changed)).toEqual([
+			['src/chatkit/stores/redis.test.ts', 'src/chatkit/stores/redis.ts']
+		])
+		expect(result.adds?.[0]?.ran.output).toContain('bun test src/chatkit/stores/redis.test.ts')
+		const tsc = await run(
+			[join(root, 'node_modules/.bin/tsc'), '--noEmit', '-p', 'tsconfig.json'],
+			result.dir
+		)
+		expect(tsc.output).toBe('')
+		expect(tsc.code).toBe(0)
+		const contract = await run(['bun', 'test', 'src/chatkit/stores/redis.test.ts'], result.dir)
+		expect(contract.code).not.toBe(0)
+		expect(contract.output).toMatch(/\(fail\) Redis store contract > threads > /)
+		expect(contract.output).toContain('RedisStore.saveThread is not written yet')
+		expect(contract.output).not.toContain('Cannot find module')
 	})
 })
 
