@@ -154,8 +154,7 @@ export const threadToWire = (thread: ThreadMetadata, items: Page<ThreadItem> = E
 	status: statusToWire(thread.status),
 	allowed_image_domains: thread.allowed_image_domains || undefined,
 	metadata: {},
-	items:
-		items === EMPTY_PAGE ? { data: [], has_more: false } : pageToWire(items, itemToWire, isHiddenItem)
+	items: items === EMPTY_PAGE ? { data: [], has_more: false } : pageToWire(items, itemToWire, isHiddenItem)
 })
 
 export const pageToWire = <T>(
