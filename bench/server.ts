@@ -20,9 +20,9 @@ export interface ServerConfig {
 	 * the framework.
 	 */
 	kind: 'bare' | 'bare-sql' | 'elysia' | 'elysia-sql' | 'chatkit'
-	/** chatkit: `memory`, `sqlite:<path>` or `postgres://…`; bare-sql: `sqlite:<path>` or `postgres://…`. */
+	/** chatkit: `memory`, `sqlite:<path>` or `postgres://…`; bare-sql and elysia-sql: `sqlite:<path>` or `postgres://…`. */
 	store?: string
-	/** chatkit and bare-sql: seed this many threads (and `items` items in the first) before listening. */
+	/** chatkit, bare-sql and elysia-sql: seed this many threads (and `items` items in the first) before listening. */
 	threads?: number
 	items?: number
 	/** Milliseconds between deltas (0: all at once). */
