@@ -10,7 +10,7 @@ export const DEFAULT_TURN_LEASE_MS = 30_000
  * Waits between the attempts to take a lease that another turn holds. A turn's response ends before its
  * lease's release is committed: a follow-up sent at once, to another instance, may find it still held.
  */
-const RETRY_WAITS_MS = [2, 8, 30]
+const RETRY_WAITS_MS = [2, 8, 30, 100, 250]
 
 /** The refusal of a streaming request on a thread where another turn runs. */
 export const turnInProgress = () =>

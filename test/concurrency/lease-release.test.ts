@@ -65,7 +65,8 @@ forEachStore('a follow-up sent as a response ends', (kind) => {
 	test(`${kind.name}: on another instance it is retried until the release lands (${ROUNDS} rounds)`, async () => {
 		const store = await kind.open()
 		try {
-			const first = instance(slowRelease(store, 15))
+			// Slower than the first three retries together (40 ms), as a loaded database can be.
+			const first = instance(slowRelease(store, 120))
 			const second = instance(store)
 			for (let round = 0; round < ROUNDS; round++) {
 				const created = await send(first, {

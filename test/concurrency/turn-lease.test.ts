@@ -48,11 +48,14 @@ describe('the turn lease of a thread', () => {
 	test('a lease left by a process that died blocks the thread only until it expires', async () => {
 		const target = app()
 		const threadId = await newThread(target)
-		expect(await target.store.acquireTurn(threadId, 'turn_of_a_dead_process', 200, anonymous)).toBe(true)
+		// longer than the retries of a lease found taken (about 0.4 s), so that they end in a refusal
+		expect(await target.store.acquireTurn(threadId, 'turn_of_a_dead_process', 1_000, anonymous)).toBe(
+			true
+		)
 		const refused = await send(target.app, message(threadId, 'too early'))
 		expect(refused.status).toBe(409)
 		expect(refused.json?.code).toBe('turn_in_progress')
-		await Bun.sleep(250)
+		await Bun.sleep(1_050)
 		const accepted = await send(target.app, message(threadId, 'later'))
 		expect(assistantTexts(accepted.events)).toEqual(['Re: later'])
 	})
