@@ -46,8 +46,8 @@ forEachStore('a follow-up sent as a response ends', (kind) => {
 	test(`${kind.name}: on the same instance it waits for the previous turn's release (${SAME_INSTANCE_ROUNDS} rounds)`, async () => {
 		const store = await kind.open()
 		try {
-			// Slower than every retry together: only waiting for the release can accept the follow-up.
-			const app = instance(slowRelease(store, 80))
+			// Slower than every retry together (about 0.4 s): only waiting for the release can accept the follow-up.
+			const app = instance(slowRelease(store, 500))
 			const created = await send(app, { type: 'threads.create', params: { input: userInput('hi') } })
 			const thread = created.events.find((event) => event.type === 'thread.created')
 			if (thread?.type !== 'thread.created') throw new Error('no thread')
@@ -60,7 +60,7 @@ forEachStore('a follow-up sent as a response ends', (kind) => {
 		} finally {
 			await store.close()
 		}
-	})
+	}, 20_000)
 
 	test(`${kind.name}: on another instance it is retried until the release lands (${ROUNDS} rounds)`, async () => {
 		const store = await kind.open()
@@ -83,7 +83,7 @@ forEachStore('a follow-up sent as a response ends', (kind) => {
 		} finally {
 			await store.close()
 		}
-	})
+	}, 20_000)
 
 	test(`${kind.name}: a graceful shutdown counts the turn until its thread is released`, async () => {
 		const store = await kind.open()
