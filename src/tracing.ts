@@ -150,20 +150,20 @@ export const tracedStore = <S extends Store<any>>(store: S): S => {
 			)
 		})
 	}
-	/** The store's other methods, bound to it once each (a method replaced on the store is bound again). */
-	const bound = new Map<PropertyKey, { method: (...args: unknown[]) => unknown; bound: unknown }>()
+	/** The store's other methods, each bound to it once (a method replaced on the store is bound anew). */
+	const bound = new WeakMap<object, unknown>()
 	const traced = new Proxy(store, {
 		get(target, key) {
 			const tracedCall = wrapped.get(key)
 			if (tracedCall) return tracedCall
 			const value = Reflect.get(target, key, target)
 			if (typeof value !== 'function') return value
-			const known = bound.get(key)
-			if (known?.method === value) return known.bound
-			const method = value as (...args: unknown[]) => unknown
-			const fresh = method.bind(target)
-			bound.set(key, { method, bound: fresh })
-			return fresh
+			let method = bound.get(value)
+			if (!method) {
+				method = value.bind(target)
+				bound.set(value, method)
+			}
+			return method
 		}
 	})
 	tracedStores.set(store, traced)
